@@ -1,0 +1,44 @@
+"""r2pnet: the collaboration service of the national R2P focal points."""
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from r2pnet import permissions
+from r2pnet.config import ensure_secret_key, load_config
+from r2pnet.extensions import bootstrap, csrf, init_database
+
+
+def create_app(config=None):
+    """Build the application; `config` overrides settings read from the environment."""
+    from r2pnet.config import PROJECT_ROOT
+
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"),
+                instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"))
+    settings = load_config(instance_path=app.instance_path)
+    if config:
+        settings.update(config)
+    app.config.update(settings)
+    ensure_secret_key(app.config)
+    if app.config.get("PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
+
+    init_database(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    permissions.register(app)
+
+    from r2pnet import web
+    from r2pnet.accounts import views as accounts_views
+    from r2pnet.audit import views as audit_views
+    from r2pnet.members import views as members_views
+
+    web.init_app(app)
+    accounts_views.init_app(app)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(members_views.bp)
+    app.register_blueprint(audit_views.bp)
+
+    from r2pnet import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,87 @@
+"""Operator commands: `flask --app app <command>` (names are stable: tests and scripts use them)."""
+import click
+from flask import current_app
+
+from r2pnet.database import apply_migrations
+from r2pnet.errors import DomainError
+from r2pnet.extensions import db
+
+
+def init_app(app):
+    """Register the commands on the app's CLI."""
+    for command in (init_db, create_admin, invite, demo_data, run_scheduler):
+        app.cli.add_command(command)
+
+
+def _fail(message):
+    raise click.ClickException(message)
+
+
+@click.command("init-db")
+def init_db():
+    """Apply every pending database migration."""
+    applied = apply_migrations()
+    for name in applied:
+        click.echo(f"applied: {name}")
+    click.echo("The database is up to date." if not applied else
+               f"{len(applied)} migration(s) applied.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", prompt="Full name", help="The administrator's name.")
+@click.password_option("--password", prompt="Password", confirmation_prompt=True,
+                       help="Asked for when not given.")
+def create_admin(email, name, password):
+    """Create an administrator with EMAIL, or make the existing member EMAIL one."""
+    from r2pnet.accounts.services import create_administrator
+    apply_migrations()
+    if not name or not name.strip() or len(name.strip()) > 120 or "\n" in name:
+        _fail("Give a name of 1 to 120 characters on one line.")
+    with db.connection_context():
+        try:
+            member, created = create_administrator(email, name, password)
+        except DomainError as exc:
+            _fail(exc.message)
+    click.echo(f"{'Created' if created else 'Promoted'} administrator {member.email}.")
+
+
+@click.command("invite")
+@click.argument("email")
+@click.option("--region", "region_key", required=True, help="Region key, such as africa.")
+@click.option("--role", type=click.Choice(["member", "moderator"]), default="member",
+              show_default=True)
+def invite(email, region_key, role):
+    """Invite EMAIL to the network: prints the link and sends the invitation email."""
+    from r2pnet.accounts.services import invite as send_invitation
+    from r2pnet.members.models import Region
+    with db.connection_context():
+        region = Region.get_or_none(Region.key == region_key)
+        if region is None:
+            keys = ", ".join(r.key for r in Region.ordered())
+            _fail(f"There is no region with key {region_key!r}. Known keys: {keys}.")
+        try:
+            token = send_invitation(email, role, region.id)
+        except DomainError as exc:
+            _fail(exc.message)
+    click.echo(f"Invitation sent to {email.strip().lower()} ({role}, {region.name}).")
+    click.echo(f"{current_app.config['BASE_URL']}/invitations/{token}")
+
+
+@click.command("demo-data")
+def demo_data():
+    """Fill the database with realistic sample regions and members to try the product."""
+    from r2pnet.demo import create_demo_data
+    apply_migrations()
+    with db.connection_context():
+        created = create_demo_data()
+    click.echo(f"Demo data ready: {created} new member(s). Every demo member's password is "
+               "printed nowhere: use 'Forgot your password?' or the setup link to sign in.")
+
+
+@click.command("scheduler")
+def run_scheduler():
+    """Run the scheduled jobs in this process (production: exactly one such process)."""
+    from r2pnet import scheduler
+    click.echo("scheduler running (Ctrl+C to stop)")
+    scheduler.build(current_app._get_current_object(), blocking=True).start()

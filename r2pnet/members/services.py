@@ -1,0 +1,205 @@
+"""Profiles, the member directory and regions."""
+import re
+
+from peewee import IntegrityError, JOIN, fn
+
+from r2pnet import permissions
+from r2pnet.audit.services import record
+from r2pnet.errors import DomainError, Forbidden
+from r2pnet.extensions import db
+from r2pnet.members.models import (Member, MemberExpertise, MemberLanguage, ModeratorRegion,
+                                   Region, utcnow)
+
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DIRECTORY_PAGE_SIZE = 25
+
+
+def is_email(value):
+    """A plausible single email address (no display name, no header tricks)."""
+    return bool(value) and len(value) <= 254 and EMAIL_RE.match(value) is not None
+
+
+def index_member_text(member):
+    """Refresh the case-folded text the directory search box matches against."""
+    member.search_text = " ".join(
+        part for part in (member.name, member.title, member.organization) if part
+    ).casefold()[:600]
+
+
+# --- profiles --------------------------------------------------------------------------------
+
+def update_profile(actor, member, data, ip=""):
+    """Save validated profile fields (ProfileSchema output) for a member."""
+    if not permissions.can_edit_profile(actor, member):
+        raise Forbidden("You may edit your own profile only.")
+    fields = ("name", "title", "organization", "country", "is_focal_point",
+              "focal_point_since", "bio", "timezone", "email_visibility")
+    for field in fields:
+        setattr(member, field, data[field])
+    if not member.is_focal_point:
+        member.focal_point_since = None
+    region_id = data.get("region_id")
+    if region_id is None and member.country:
+        default = Region.default_for_country(member.country)
+        region_id = default.id if default else None
+    member.region = region_id
+    member.updated_at = utcnow()
+    index_member_text(member)
+    with db.atomic():
+        member.save()
+        _replace_rows(MemberLanguage, member, "code", data["languages"])
+        _replace_rows(MemberExpertise, member, "key", data["expertise"])
+        if actor.id != member.id:
+            record("profile_edited", actor=actor, target=member, email=member.email, ip=ip)
+    return member
+
+
+def _replace_rows(model, member, column, values):
+    model.delete().where(model.member == member.id).execute()
+    rows = [{"member": member.id, column: value} for value in dict.fromkeys(values)]
+    if rows:
+        model.insert_many(rows).execute()
+
+
+def profile_form_values(member):
+    """A profile as the values of its edit form."""
+    return {
+        "name": member.name, "title": member.title, "organization": member.organization,
+        "country": member.country or "", "region_id": str(member.region_id or ""),
+        "is_focal_point": "y" if member.is_focal_point else "",
+        "focal_point_since": member.focal_point_since.isoformat()
+        if member.focal_point_since else "",
+        "languages": member_languages(member), "expertise": member_expertise(member),
+        "bio": member.bio, "timezone": member.timezone,
+        "email_visibility": member.email_visibility,
+    }
+
+
+def member_languages(member):
+    """A member's language codes, in the order given."""
+    return [row.code for row in member.language_rows.order_by(MemberLanguage.id)]
+
+
+def member_expertise(member):
+    """A member's expertise keys, in the order given."""
+    return [row.key for row in member.expertise_rows.order_by(MemberExpertise.id)]
+
+
+def get_member(member_id, viewer):
+    """A member visible in the directory; disabled members only to administrators."""
+    member = (Member.select(Member, Region)
+              .join(Region, JOIN.LEFT_OUTER)
+              .where(Member.id == member_id)
+              .first())
+    if member is None or (not member.is_active and not permissions.is_administrator(viewer)):
+        return None
+    return member
+
+
+# --- directory -------------------------------------------------------------------------------
+
+def directory(filters, viewer):
+    """The directory query for validated DirectoryQuerySchema filters (not yet paginated)."""
+    query = (Member.select(Member, Region)
+             .join(Region, JOIN.LEFT_OUTER)
+             .switch(Member))
+    if filters.get("role") == "disabled" and permissions.is_administrator(viewer):
+        query = query.where(Member.disabled_at.is_null(False))
+    else:
+        query = query.where(Member.disabled_at.is_null())
+    if filters.get("region"):
+        query = query.where(Region.key == filters["region"])
+    if filters.get("country"):
+        query = query.where(Member.country == filters["country"])
+    if filters.get("language"):
+        query = query.where(Member.id.in_(
+            MemberLanguage.select(MemberLanguage.member)
+            .where(MemberLanguage.code == filters["language"])))
+    if filters.get("expertise"):
+        query = query.where(Member.id.in_(
+            MemberExpertise.select(MemberExpertise.member)
+            .where(MemberExpertise.key == filters["expertise"])))
+    role = filters.get("role")
+    if role in ("member", "moderator", "administrator"):
+        query = query.where(Member.role == role)
+    elif role == "focal_point":
+        query = query.where(Member.is_focal_point == True)  # noqa: E712
+    if filters.get("q"):
+        for word in filters["q"].casefold().split()[:8]:
+            query = query.where(Member.search_text.contains(word))
+    return query.order_by(fn.LOWER(Member.name), Member.id)
+
+
+def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE):
+    """One page of the directory with the total and languages, in three queries."""
+    query = directory(filters, viewer)
+    total = query.count()
+    members = list(query.paginate(page, per_page))
+    attach_languages(members)
+    return members, total
+
+
+def attach_languages(members):
+    """Give each member a `languages` list, in one query for the whole page."""
+    by_id = {m.id: m for m in members}
+    for member in members:
+        member.languages = []
+    if by_id:
+        rows = (MemberLanguage.select(MemberLanguage.member, MemberLanguage.code)
+                .where(MemberLanguage.member.in_(list(by_id)))
+                .order_by(MemberLanguage.id))
+        for row in rows:
+            by_id[row.member_id].languages.append(row.code)
+    return members
+
+
+def regions_with_counts():
+    """Every region with its number of active members, in one query."""
+    return (Region.select(Region, fn.COUNT(Member.id).alias("member_count"))
+            .join(Member, JOIN.LEFT_OUTER, on=((Member.region == Region.id)
+                                               & Member.disabled_at.is_null()))
+            .group_by(Region.id)
+            .order_by(Region.name))
+
+
+def moderators_of(member):
+    """The regions a moderator runs."""
+    return list(Region.select().join(ModeratorRegion)
+                .where(ModeratorRegion.member == member.id).order_by(Region.name))
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+def _organizations(text):
+    return [line.strip() for line in re.split(r"[\n;]", text or "") if line.strip()][:30]
+
+
+def save_region(actor, region, data, ip=""):
+    """Create (region None) or update a region from validated RegionSchema data."""
+    if not permissions.can_manage_regions(actor):
+        raise Forbidden("Only administrators manage regions.")
+    creating = region is None
+    region = region or Region()
+    region.key = data["key"]
+    region.name = data["name"]
+    region.organizations = _organizations(data["organizations"])
+    region.countries = sorted(set(data["countries"]))
+    try:
+        with db.atomic():
+            region.save()
+            record("region_created" if creating else "region_edited", actor=actor, ip=ip,
+                   detail=f"{region.key}: {region.name}")
+    except IntegrityError:
+        raise DomainError("Another region already uses this key.", "key") from None
+    return region
+
+
+def seed_regions(regions):
+    """Insert default regions that are missing (by key)."""
+    existing = {r.key for r in Region.select(Region.key)}
+    with db.atomic():
+        for data in regions:
+            if data["key"] not in existing:
+                Region.create(key=data["key"], name=data["name"],
+                              organizations=list(data["organizations"]),
+                              countries=list(data["countries"]))

@@ -1,0 +1,35 @@
+"""Scheduled jobs: one scheduler per process that runs it, never one per web worker."""
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from r2pnet.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _in_app(app, fn):
+    def job():
+        with app.app_context(), db.connection_context():
+            fn()
+    job.__name__ = fn.__name__
+    return job
+
+
+def jobs():
+    """(function, trigger arguments) for every scheduled job."""
+    from r2pnet.accounts.services import purge_expired
+    return [(purge_expired, {"trigger": "interval", "minutes": 15})]
+
+
+def build(app, blocking=False):
+    """A scheduler with every job, running in UTC."""
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(timezone=dt.UTC, job_defaults={"coalesce": True, "max_instances": 1,
+                                                   "misfire_grace_time": 600})
+    for fn, trigger in jobs():
+        scheduler.add_job(_in_app(app, fn), id=fn.__name__, replace_existing=True,
+                          next_run_time=dt.datetime.now(dt.UTC), **trigger)
+    return scheduler

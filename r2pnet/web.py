@@ -1,0 +1,165 @@
+"""Cross-cutting web concerns: sign-in by default, security headers, error pages, health."""
+import datetime as dt
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from r2pnet.extensions import db
+from r2pnet.members.reference import country_name, language_name
+from r2pnet.taxonomy import EXPERTISE
+
+bp = Blueprint("web", __name__)
+
+# Everything else needs a signed-in member.
+PUBLIC_ENDPOINTS = {
+    "static", "bootstrap.static", "web.healthz",
+    "accounts.login", "accounts.setup", "accounts.accept_invitation",
+    "accounts.reset_request", "accounts.reset_password",
+}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+
+NAVIGATION = (
+    # (endpoint, label, who sees it): the sections later features add slot in here.
+    ("web.home", "Home", "member"),
+    ("members.directory", "Directory", "member"),
+    ("accounts.invitations", "Invitations", "inviter"),
+    ("members.admin_regions", "Regions", "administrator"),
+    ("audit.audit_log", "Audit log", "administrator"),
+)
+
+
+def client_ip():
+    """The client's address (ProxyFix rewrites it when PROXY_COUNT is set)."""
+    return request.remote_addr or ""
+
+
+def safe_next(target, fallback="web.home"):
+    """`target` if it is a path on this site, else the fallback page."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) \
+            and "\\" not in target and all(ch.isprintable() for ch in target):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for(fallback)
+
+
+def init_app(app):
+    """Register the hooks, error pages, template helpers and the home and health pages."""
+    app.register_blueprint(bp)
+    app.before_request(_require_sign_in)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.filters.update(country=country_name, language=language_name,
+                                 expertise=lambda key: EXPERTISE.get(key, key),
+                                 localtime=localtime, without=_without)
+    app.jinja_env.globals.update(navigation=_navigation)
+
+
+def _require_sign_in():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.endpoint is None:
+        return None  # let the 404 / 405 handlers answer
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["BASE_URL"].startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS - {
+            "static", "bootstrap.static"}:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csrf_error(error):
+    return render_template("errors/error.html", code=400, title="The form has expired",
+                           message="The page was open too long or came from another site. "
+                                   "Go back, reload the page and submit it again."), 400
+
+
+def _http_error(error):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=error.name, status=error.code), error.code
+    messages = {
+        403: "You do not have permission to see this page.",
+        404: "There is no page at this address, or you may not see it.",
+        405: "This address does not accept that kind of request.",
+        413: "What you sent is too large.",
+    }
+    return render_template("errors/error.html", code=error.code, title=error.name,
+                           message=messages.get(error.code, error.description)), error.code
+
+
+def _unexpected_error(error):
+    current_app.logger.exception("unexpected error on %s", request.path)
+    return render_template("errors/error.html", code=500, title="Something went wrong",
+                           message="The error has been logged. Nothing you sent was lost "
+                                   "if you go back; please try again."), 500
+
+
+def _navigation():
+    from r2pnet import permissions
+    if not current_user.is_authenticated:
+        return []
+    shown = []
+    for endpoint, label, who in NAVIGATION:
+        if who == "administrator" and not permissions.is_administrator(current_user):
+            continue
+        if who == "inviter" and not permissions.can_invite(current_user):
+            continue
+        shown.append((endpoint, label))
+    return shown
+
+
+def _without(mapping, *keys):
+    """A copy of a dict without some keys (pagination links keep the other filters)."""
+    return {k: v for k, v in mapping.items() if k not in keys and v not in ("", None)}
+
+
+def localtime(value, fmt="%d %b %Y %H:%M"):
+    """A naive UTC datetime shown in the signed-in member's time zone."""
+    if value is None:
+        return ""
+    zone = "UTC"
+    if current_user and current_user.is_authenticated:
+        zone = current_user.timezone or "UTC"
+    try:
+        tz = ZoneInfo(zone)
+    except (KeyError, ValueError):
+        tz = dt.UTC
+    local = value.replace(tzinfo=dt.UTC).astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+@bp.route("/")
+def home():
+    """The signed-in landing page."""
+    from r2pnet.members.services import regions_with_counts
+    return render_template("home.html", regions=list(regions_with_counts()))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the app and its database answer."""
+    try:
+        db.execute_sql("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
