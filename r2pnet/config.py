@@ -37,6 +37,7 @@ def load_config(environ=None, instance_path=None):
                                  env.get("MAIL_FROM") or "r2pnet <no-reply@r2pnet.localhost>")
     config["HOST"] = env.get("HOST", "127.0.0.1")
     config["PORT"] = _check(problems, parse_port, env.get("PORT", "5000"))
+    config["PROXY_COUNT"] = _check(problems, parse_proxy_count, env.get("PROXY_COUNT", "0"))
     config["SECRET_KEY"] = env.get("SECRET_KEY") or None
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY must be at least 32 characters long "
@@ -69,9 +70,17 @@ def ensure_secret_key(config):
     path = Path(config["INSTANCE_PATH"]) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: several workers starting at once agree on one.
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     config["SECRET_KEY"] = path.read_text().strip()
     return config["SECRET_KEY"]
 
@@ -177,3 +186,10 @@ def parse_port(value):
     if not 0 < port < 65536:
         raise ValueError(f"PORT: expected a number between 1 and 65535, not {value!r}.")
     return port
+
+
+def parse_proxy_count(value):
+    """Check PROXY_COUNT: how many reverse proxies stand in front of the app."""
+    if not value.isdigit() or int(value) > 5:
+        raise ValueError(f"PROXY_COUNT: expected a number from 0 to 5, not {value!r}.")
+    return int(value)

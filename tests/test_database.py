@@ -1,0 +1,53 @@
+"""The embedded database is set up for concurrent use; PostgreSQL is pooled."""
+import threading
+
+import pytest
+from playhouse.pool import PooledPostgresqlDatabase
+
+from r2pnet.audit.services import record
+from r2pnet.audit.models import AuditEvent
+from r2pnet.extensions import db, is_postgres
+
+
+
+@pytest.fixture
+def on_sqlite(app):
+    if is_postgres():
+        pytest.skip("SQLite settings")
+    return app
+
+
+def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(on_sqlite):
+    with db.connection_context():
+        assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.obj._lock_type == "IMMEDIATE"
+
+
+def test_concurrent_writers_never_see_database_is_locked(app):
+    errors = []
+
+    def write(n):
+        try:
+            with app.app_context(), db.connection_context():
+                for i in range(10):
+                    with db.atomic():
+                        record("logged_in", email=f"writer{n}-{i}@example.org")
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with db.connection_context():
+        assert AuditEvent.select().where(AuditEvent.email.startswith("writer")).count() == 160
+
+
+def test_postgresql_connections_are_pooled(app):
+    if not is_postgres():
+        pytest.skip("PostgreSQL settings")
+    assert isinstance(db.obj, PooledPostgresqlDatabase)
