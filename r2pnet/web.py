@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from r2pnet.extensions import db
 from r2pnet.members.reference import country_name, language_name
@@ -50,8 +51,18 @@ def safe_next(target, fallback="web.home"):
     return url_for(fallback)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` bounded to what a database id can hold: huge numbers are a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app):
     """Register the hooks, error pages, template helpers and the home and health pages."""
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(bp)
     app.before_request(_require_sign_in)
     app.after_request(_security_headers)
