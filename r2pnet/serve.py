@@ -1,6 +1,6 @@
 """`python app.py` (make run): migrate, print the setup link if needed, serve with the scheduler."""
 import click
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 from r2pnet import scheduler
 from r2pnet.database import apply_migrations
@@ -31,7 +31,11 @@ def serve(app):
     jobs.start()
     host, port = app.config["HOST"], app.config["PORT"]
     click.echo(f"r2pnet is serving on http://{host}:{port} (Ctrl+C to stop)")
+    server = make_server(host, port, app, threaded=True)
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopping")
     finally:
+        server.server_close()
         jobs.shutdown(wait=False)
