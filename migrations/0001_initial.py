@@ -9,6 +9,7 @@ def up(migrator, db):
         organizations = TextField(default="[]")
         countries = TextField(default="[]")
         created_at = DateTimeField()
+        version = IntegerField(default=1)
         class Meta:
             database = db
             table_name = 'region'
@@ -34,6 +35,7 @@ def up(migrator, db):
         updated_at = DateTimeField()
         last_login_at = DateTimeField(null=True)
         search_text = CharField(max_length=600, default='')
+        version = IntegerField(default=1)
         class Meta:
             database = db
             table_name = 'member'

@@ -1,7 +1,7 @@
 """Seed the default regions (Africa, Americas, Asia-Pacific, Europe, MENA); admins edit them later."""
 import json
 
-from peewee import CharField, DateTimeField, Model, TextField
+from peewee import CharField, DateTimeField, IntegerField, Model, TextField
 
 
 def up(migrator, db):
@@ -14,6 +14,7 @@ def up(migrator, db):
         organizations = TextField(default="[]")
         countries = TextField(default="[]")
         created_at = DateTimeField()
+        version = IntegerField(default=1)
 
         class Meta:
             database = db

@@ -17,6 +17,13 @@ def create_app(config=None):
     settings = load_config(instance_path=app.instance_path)
     if config:
         settings.update(config)
+        if "BASE_URL" in config:
+            # Cookie flags follow the BASE_URL in force, not the one the environment gave.
+            https = settings["BASE_URL"].startswith("https://")
+            for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+                settings[key] = config.get(key, https)
+            settings["PREFERRED_URL_SCHEME"] = config.get("PREFERRED_URL_SCHEME",
+                                                          "https" if https else "http")
     app.config.update(settings)
     ensure_secret_key(app.config)
     if app.config.get("PROXY_COUNT"):

@@ -2,6 +2,7 @@
 import click
 from flask import current_app
 
+from r2pnet import mail
 from r2pnet.database import apply_migrations
 from r2pnet.errors import DomainError
 from r2pnet.extensions import db
@@ -29,18 +30,31 @@ def init_db():
 
 @click.command("create-admin")
 @click.argument("email")
-@click.option("--name", prompt="Full name", help="The administrator's name.")
-@click.password_option("--password", prompt="Password", confirmation_prompt=True,
-                       help="Asked for when not given.")
+@click.option("--name", help="The administrator's name (asked for when not given).")
+@click.option("--password", help="Asked for, hidden, when not given (preferred: a command line "
+                                 "is visible to other users of the machine).")
 def create_admin(email, name, password):
-    """Create an administrator with EMAIL, or make the existing member EMAIL one."""
-    from r2pnet.accounts.services import create_administrator
+    """Create an administrator with EMAIL (asks name and password), or promote member EMAIL."""
+    from r2pnet.accounts.services import checked_email, create_administrator
+    from r2pnet.members.models import Member
     apply_migrations()
-    if not name or not name.strip() or len(name.strip()) > 120 or "\n" in name:
-        _fail("Give a name of 1 to 120 characters on one line.")
     with db.connection_context():
         try:
-            member, created = create_administrator(email, name, password)
+            email = checked_email(email)
+        except DomainError as exc:
+            _fail(exc.message)
+        existing = Member.get_or_none(Member.email == email)
+        if existing is not None and existing.role == "administrator":
+            click.echo(f"{email} is already an administrator.")
+            return
+        if existing is None:
+            name = name if name is not None else click.prompt("Full name")
+            if not name.strip() or len(name.strip()) > 120 or not name.isprintable():
+                _fail("Give a name of 1 to 120 characters on one line.")
+            if password is None:
+                password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            member, created = create_administrator(email, name or existing.name, password)
         except DomainError as exc:
             _fail(exc.message)
     click.echo(f"{'Created' if created else 'Promoted'} administrator {member.email}.")
@@ -64,8 +78,15 @@ def invite(email, region_key, role):
             token = send_invitation(email, role, region.id)
         except DomainError as exc:
             _fail(exc.message)
-    click.echo(f"Invitation sent to {email.strip().lower()} ({role}, {region.name}).")
-    click.echo(f"{current_app.config['BASE_URL']}/invitations/{token}")
+    link = f"{current_app.config['BASE_URL']}/invitations/{token}"
+    failures = mail.delivery_failures()
+    if failures:
+        click.echo(f"Invitation created for {email.strip().lower()} ({role}, {region.name}), "
+                   f"but the email could not be sent ({failures[-1]}). Give them this link:",
+                   err=True)
+    else:
+        click.echo(f"Invitation sent to {email.strip().lower()} ({role}, {region.name}).")
+    click.echo(link)
 
 
 @click.command("demo-data")

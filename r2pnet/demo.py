@@ -1,5 +1,6 @@
 """Realistic sample data for trying the product: `flask --app app demo-data`."""
 import random
+import unicodedata
 
 from r2pnet.accounts.services import new_session_version
 from r2pnet.extensions import db
@@ -37,6 +38,11 @@ DEMO_MEMBERS = [
 ]
 
 
+def _ascii(text):
+    """Plain ASCII (Lucía -> Lucia): mail servers without SMTPUTF8 refuse other addresses."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def create_demo_data(seed=7):
     """Add the demo members who are not there yet; returns how many were added."""
     rng = random.Random(seed)
@@ -45,7 +51,7 @@ def create_demo_data(seed=7):
     created = 0
     with db.atomic():
         for name, title, org, country, langs, tz in DEMO_MEMBERS:
-            email = f"{name.split()[0].lower()}.{country.lower()}@demo.r2pnet.example"
+            email = f"{_ascii(name.split()[0]).lower()}.{country.lower()}@demo.r2pnet.example"
             if Member.select().where(Member.email == email).exists():
                 continue
             region = Region.default_for_country(country, regions)

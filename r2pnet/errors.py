@@ -21,3 +21,7 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     """An action this member may not take."""
+
+
+class Conflict(DomainError):
+    """Someone else saved first: nothing was written, the user's text is kept."""

@@ -9,7 +9,7 @@ from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 import css_inline
-from flask import current_app, render_template
+from flask import current_app, g, has_app_context, render_template
 
 from r2pnet.extensions import db
 
@@ -52,8 +52,15 @@ def send_after_commit(msg):
 def _deliver_logged(app, msg):
     try:
         deliver(app.config["SMTP"], msg)
-    except (OSError, smtplib.SMTPException):
+    except (OSError, smtplib.SMTPException) as exc:
         log.exception("could not send %r to %s", msg["Subject"], msg["To"])
+        if has_app_context():
+            g.setdefault("mail_failures", []).append(f"{type(exc).__name__}: {exc}")
+
+
+def delivery_failures():
+    """Why messages sent in this app context could not be delivered (for the command line)."""
+    return list(g.get("mail_failures", [])) if has_app_context() else []
 
 
 def deliver(settings, msg):

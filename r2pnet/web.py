@@ -3,7 +3,8 @@ import datetime as dt
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -80,6 +81,8 @@ def _require_sign_in():
         return None
     if request.endpoint is None:
         return None  # let the 404 / 405 handlers answer
+    if request.method == "GET" and request.endpoint != "web.home":
+        flash("Please sign in to see this page.", "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 

@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 
 from r2pnet import create_app
 from r2pnet.accounts.passwords import hash_password
@@ -97,11 +98,24 @@ def _reset_tables():
 def app(migrated, tmp_path, smtp_server):
     """A fresh app on emptied tables (regions re-seeded), sending mail to the test SMTP server."""
     application = _make_app(migrated, tmp_path / "instance", smtp_server.url)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         with db.connection_context():
             _reset_tables()
         yield application
     _dispose(application)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, hence its own `g`, as in production.
+
+    Without it, requests reuse the test's app context: Flask-Login's cached user and
+    Flask-WTF's cached CSRF token would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

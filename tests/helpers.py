@@ -68,7 +68,9 @@ class QueryCounter(logging.Handler):
         self.queries = []
 
     def emit(self, record):
-        self.queries.append(record.getMessage())
+        # Only statements: not "peewee.pool" (connection pool) messages, which only PostgreSQL has.
+        if record.name == "peewee":
+            self.queries.append(record.getMessage())
 
     def __enter__(self):
         logger = logging.getLogger("peewee")

@@ -77,7 +77,8 @@ class RoleSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(
         ["member", "moderator", "administrator"], error="Choose a role from the list."))
     region_ids = fields.List(fields.Integer(error_messages={
-        "invalid": "Choose regions from the list."}), load_default=list)
+        "invalid": "Choose regions from the list."}, validate=validate.Range(
+            1, 2**63 - 1, error="Choose regions from the list.")), load_default=list)
 
 
 class DisableSchema(Schema):

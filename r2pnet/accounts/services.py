@@ -2,7 +2,7 @@
 import datetime as dt
 import secrets
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from r2pnet import mail
 from r2pnet.accounts.models import Invitation, PasswordReset, ThrottleEvent
@@ -122,8 +122,8 @@ def invite(email, role, region_id, invited_by=None, ip=""):
         record("invited", actor=invited_by, target=existing, email=email, ip=ip,
                detail=f"role {role}" + (f", region {region.name}" if region else ""))
         if existing is not None:
-            # Same answer to the inviter; the existing member is told how to sign in instead.
-            Invitation.update(revoked_at=now).where(Invitation.id == invitation.id).execute()
+            # Same answer to the inviter, down to the invitation's "pending" status (its link is
+            # never sent, so it cannot be used); the member is told how to sign in instead.
             msg = mail.build_message("already_member", email, "You already have an r2pnet account",
                                      member=existing)
         else:
@@ -201,7 +201,7 @@ def accept_invitation(raw, name, password, email=None, ip=""):
 def invitations_for(actor):
     """Invitations the actor may see and revoke, newest first."""
     query = (Invitation.select(Invitation, Region)
-             .join(Region, on=(Invitation.region == Region.id), join_type="LEFT OUTER")
+             .join(Region, JOIN.LEFT_OUTER, on=(Invitation.region == Region.id))
              .switch(Invitation)
              .where(Invitation.email.is_null(False))
              .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
@@ -305,6 +305,13 @@ def pending_reset(raw):
     return reset
 
 
+def end_reset_links(member):
+    """Unused reset links of the member stop working once the password has changed."""
+    (PasswordReset.update(used_at=utcnow())
+     .where(PasswordReset.member == member.id, PasswordReset.used_at.is_null())
+     .execute())
+
+
 def reset_password(raw, password, ip=""):
     """Set a new password through a reset link; every other session ends."""
     reset = pending_reset(raw)
@@ -323,6 +330,7 @@ def reset_password(raw, password, ip=""):
         member.password_hash = password_hash
         Member.update(password_hash=password_hash).where(Member.id == member.id).execute()
         rotate_sessions(member)
+        end_reset_links(member)
         ThrottleEvent.delete().where(ThrottleEvent.key == f"account:{member.email}").execute()
         record("reset", actor=member, target=member, email=member.email, ip=ip)
     return member
@@ -330,7 +338,15 @@ def reset_password(raw, password, ip=""):
 
 def change_password(member, current, new, ip=""):
     """Change a password after checking the current one; every other session ends."""
+    # Guesses count like failed logins, so a stolen session cannot brute-force the password.
+    if is_throttled(member.email, ip):
+        raise DomainError(LoginThrottled().message, "current_password")
     if not verify_password(member.password_hash, current):
+        with db.atomic():
+            for key in _throttle_keys(member.email, ip):
+                ThrottleEvent.create(key=key)
+            record("login_failed", actor=member, target=member, email=member.email, ip=ip,
+                   detail="wrong current password on the change-password form")
         raise DomainError("The current password is not correct.", "current_password")
     problem = password_problem(new, member.email, member.name)
     if problem:
@@ -339,6 +355,7 @@ def change_password(member, current, new, ip=""):
         member.password_hash = hash_password(new)
         Member.update(password_hash=member.password_hash).where(Member.id == member.id).execute()
         rotate_sessions(member)
+        end_reset_links(member)
         record("password_changed", actor=member, target=member, email=member.email, ip=ip)
     return member
 

@@ -18,7 +18,6 @@ def init_app(app):
     """Flask-Login set-up: members are loaded by id *and* session version."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see this page."
     login_manager.session_protection = "basic"
     app.config.setdefault("REMEMBER_COOKIE_DURATION", 60 * 60 * 24 * 30)
 

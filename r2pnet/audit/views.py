@@ -16,7 +16,8 @@ PAGE_SIZE = 50
 
 class AuditQuerySchema(Schema):
     action = fields.String(load_default="", validate=validate.OneOf([""] + list(ACTIONS)))
-    member = fields.Integer(load_default=None, allow_none=True)
+    member = fields.Integer(load_default=None, allow_none=True,
+                            validate=validate.Range(1, 2**63 - 1))
     email = fields.String(load_default="", validate=validate.Length(max=254))
     since = fields.Date(load_default=None, allow_none=True)
     until = fields.Date(load_default=None, allow_none=True)
@@ -34,13 +35,17 @@ def audit_log():
         abort(403)
     schema = AuditQuerySchema()
     data, errors, values = load_form(schema, request.args)
+    # Only known filters go back into the links; a bad one is reported and the others still apply.
+    values = {k: v for k, v in values.items() if k in schema.fields and k not in errors}
     if errors:
-        data = schema.load({})
-    until = data["until"] + dt.timedelta(days=1) if data["until"] else None
+        data = schema.load(values)
     since = dt.datetime.combine(data["since"], dt.time()) if data["since"] else None
-    query = events(data["action"], data["member"], data["email"], since,
-                   dt.datetime.combine(until, dt.time()) if until else None)
-    rows = with_members(list(query.paginate(data["page"], PAGE_SIZE + 1)))
+    # "Until" is inclusive: up to the start of the next day (none after the last date there is).
+    until = (dt.datetime.combine(data["until"], dt.time()) + dt.timedelta(days=1)
+             if data["until"] and data["until"] < dt.date.max else None)
+    query = events(data["action"], data["member"], data["email"], since, until)
+    # One row more than a page tells whether there is an older page (paginate() would skip it).
+    rows = with_members(list(query.offset((data["page"] - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     return render_template("audit/log.html", events=rows[:PAGE_SIZE],
                            has_next=len(rows) > PAGE_SIZE, page=data["page"], values=values,
                            errors=errors, actions=ACTIONS), 400 if errors else 200

@@ -3,7 +3,7 @@ import datetime as dt
 import json
 
 from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    TextField)
+                    IntegerField, TextField)
 
 from r2pnet.extensions import BaseModel
 
@@ -38,6 +38,8 @@ class Region(BaseModel):
     organizations = JSONListField(default=list)
     countries = JSONListField(default=list)
     created_at = DateTimeField(default=utcnow)
+    # Optimistic locking: a save names the version it started from.
+    version = IntegerField(default=1)
 
     @classmethod
     def ordered(cls):
@@ -77,6 +79,8 @@ class Member(BaseModel):
     last_login_at = DateTimeField(null=True)
     # Case-folded name, title and organization for the directory search box.
     search_text = CharField(max_length=600, default="")
+    # Optimistic locking of profile edits: a save names the version it started from.
+    version = IntegerField(default=1)
 
     class Meta:
         indexes = ((("region", "name"), False), (("disabled_at", "name"), False))

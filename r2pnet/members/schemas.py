@@ -25,7 +25,9 @@ class ProfileSchema(Schema):
     organization = fields.String(load_default="", validate=[validate.Length(max=200), _one_line])
     country = fields.String(load_default=None, allow_none=True)
     region_id = fields.Integer(load_default=None, allow_none=True,
-                               error_messages={"invalid": "Choose a region from the list."})
+                               error_messages={"invalid": "Choose a region from the list."},
+                               validate=validate.Range(1, 2**63 - 1,
+                                                       error="Choose a region from the list."))
     is_focal_point = fields.Boolean(load_default=False)
     focal_point_since = fields.Date(load_default=None, allow_none=True,
                                     error_messages={"invalid": "Use a date such as 2024-03-31."})
@@ -33,13 +35,15 @@ class ProfileSchema(Schema):
     expertise = fields.List(fields.String(), load_default=list)
     bio = fields.String(load_default="", validate=validate.Length(max=2000))
     timezone = fields.String(load_default="UTC")
+    version = fields.Integer(load_default=None, allow_none=True,
+                             validate=validate.Range(1, 2**62))
     email_visibility = fields.String(
         load_default="network", validate=validate.OneOf(
             list(EMAIL_VISIBILITY), error="Choose who may see your email address."))
 
     def load(self, data, *args, **kwargs):
         data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-        for key in ("country", "region_id", "focal_point_since"):
+        for key in ("country", "region_id", "focal_point_since", "version"):
             if data.get(key) == "":
                 data[key] = None
         return super().load(data, *args, **kwargs)
@@ -110,9 +114,12 @@ class RegionSchema(Schema):
                          validate=[validate.Length(1, 120), _one_line])
     organizations = fields.String(load_default="", validate=validate.Length(max=2000))
     countries = fields.List(fields.String(), load_default=list)
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 2**62))
 
     def load(self, data, *args, **kwargs):
         data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+        if data.get("version") == "":
+            data["version"] = None
         return super().load(data, *args, **kwargs)
 
     @validates("countries")

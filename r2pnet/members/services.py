@@ -1,17 +1,20 @@
 """Profiles, the member directory and regions."""
 import re
+import unicodedata
 
 from peewee import IntegrityError, JOIN, fn
 
 from r2pnet import permissions
 from r2pnet.audit.services import record
-from r2pnet.errors import DomainError, Forbidden
+from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
 from r2pnet.members.models import (Member, MemberExpertise, MemberLanguage, ModeratorRegion,
                                    Region, utcnow)
 
 EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DIRECTORY_PAGE_SIZE = 25
+CONFLICT_MESSAGE = ("Someone else saved this while you were editing. Your changes are kept "
+                    "below but not saved: compare with the current version, then save again.")
 
 
 def is_email(value):
@@ -19,17 +22,27 @@ def is_email(value):
     return bool(value) and len(value) <= 254 and EMAIL_RE.match(value) is not None
 
 
+def _search_form(text):
+    """Text as the search box compares it: Unicode-normalised and case-folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _unaccented(text):
+    """The text without accents, so "Lucia" finds "Lucía" and "Nguyen" finds "Nguyễn"."""
+    return unicodedata.normalize("NFC", "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)))
+
+
 def index_member_text(member):
-    """Refresh the case-folded text the directory search box matches against."""
-    member.search_text = " ".join(
-        part for part in (member.name, member.title, member.organization) if part
-    ).casefold()[:600]
+    """Refresh the case-folded, unaccented text the directory search box matches against."""
+    member.search_text = _unaccented(_search_form(" ".join(
+        part for part in (member.name, member.title, member.organization) if part)))[:600]
 
 
 # --- profiles --------------------------------------------------------------------------------
 
 def update_profile(actor, member, data, ip=""):
-    """Save validated profile fields (ProfileSchema output) for a member."""
+    """Save validated profile fields (ProfileSchema output), unless someone saved meanwhile."""
     if not permissions.can_edit_profile(actor, member):
         raise Forbidden("You may edit your own profile only.")
     fields = ("name", "title", "organization", "country", "is_focal_point",
@@ -45,8 +58,19 @@ def update_profile(actor, member, data, ip=""):
     member.region = region_id
     member.updated_at = utcnow()
     index_member_text(member)
+    columns = {f: getattr(member, f) for f in fields}
+    columns.update(region=member.region_id, updated_at=member.updated_at,
+                   search_text=member.search_text, version=Member.version + 1)
+    expected = data.get("version") or member.version
     with db.atomic():
-        member.save()
+        # Only the profile's columns (a disable or password change made meanwhile stays), and
+        # only from the version the editor started from: the second of two editors is told.
+        saved = (Member.update(**columns)
+                 .where(Member.id == member.id, Member.version == expected)
+                 .execute())
+        if saved != 1:
+            raise Conflict(CONFLICT_MESSAGE)
+        member.version = expected + 1
         _replace_rows(MemberLanguage, member, "code", data["languages"])
         _replace_rows(MemberExpertise, member, "key", data["expertise"])
         if actor.id != member.id:
@@ -71,7 +95,7 @@ def profile_form_values(member):
         if member.focal_point_since else "",
         "languages": member_languages(member), "expertise": member_expertise(member),
         "bio": member.bio, "timezone": member.timezone,
-        "email_visibility": member.email_visibility,
+        "email_visibility": member.email_visibility, "version": member.version,
     }
 
 
@@ -125,8 +149,10 @@ def directory(filters, viewer):
     elif role == "focal_point":
         query = query.where(Member.is_focal_point == True)  # noqa: E712
     if filters.get("q"):
-        for word in filters["q"].casefold().split()[:8]:
-            query = query.where(Member.search_text.contains(word))
+        for word in _search_form(filters["q"]).split()[:8]:
+            # The accented form still finds rows indexed before search_text was unaccented.
+            query = query.where(Member.search_text.contains(_unaccented(word))
+                                | Member.search_text.contains(word))
     return query.order_by(fn.LOWER(Member.name), Member.id)
 
 
@@ -186,7 +212,18 @@ def save_region(actor, region, data, ip=""):
     region.countries = sorted(set(data["countries"]))
     try:
         with db.atomic():
-            region.save()
+            if creating:
+                region.save()
+            else:
+                expected = data.get("version") or region.version
+                saved = (Region.update(key=region.key, name=region.name,
+                                       organizations=region.organizations,
+                                       countries=region.countries, version=Region.version + 1)
+                         .where(Region.id == region.id, Region.version == expected)
+                         .execute())
+                if saved != 1:
+                    raise Conflict(CONFLICT_MESSAGE)
+                region.version = expected + 1
             record("region_created" if creating else "region_edited", actor=actor, ip=ip,
                    detail=f"{region.key}: {region.name}")
     except IntegrityError:

@@ -3,10 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from r2pnet import permissions
-from r2pnet.errors import DomainError
+from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form
 from r2pnet.members import services
-from r2pnet.members.models import EMAIL_VISIBILITY, Region
+from r2pnet.members.models import EMAIL_VISIBILITY, Member, Region
 from r2pnet.members.reference import countries, languages, timezones
 from r2pnet.members.schemas import DirectoryQuerySchema, ProfileSchema, RegionSchema
 from r2pnet.taxonomy import EXPERTISE_GROUPS
@@ -27,10 +27,10 @@ def directory():
     """Find members by region, country, language, expertise, role and name."""
     schema = DirectoryQuerySchema()
     data, errors, values = load_form(schema, request.args)
+    # Only known filters go back into the links; a bad one is reported and the others still apply.
+    values = {k: v for k, v in values.items() if k in schema.fields and k not in errors}
     if errors:
-        data = schema.load({})
-        for field in errors:
-            values.pop(field, None)
+        data = schema.load(values)
     members, total = services.directory_page(data, current_user, data["page"])
     pages = max(1, -(-total // services.DIRECTORY_PAGE_SIZE))
     return render_template("members/directory.html", members=members, total=total,
@@ -68,7 +68,7 @@ def edit_member(member_id):
 
 
 def _edit(member):
-    errors = {}
+    errors, conflict = {}, False
     values = services.profile_form_values(member)
     if request.method == "POST":
         data, errors, values = load_form(ProfileSchema(), request.form, PROFILE_LISTS)
@@ -77,14 +77,19 @@ def _edit(member):
             try:
                 services.update_profile(current_user._get_current_object(), member, data,
                                         client_ip())
+            except Conflict as exc:
+                # Keep every typed value; the next deliberate save applies over the new version.
+                errors, conflict = exc.errors, True
+                values["version"] = Member.get_by_id(member.id).version
             except DomainError as exc:
                 errors = exc.errors
             else:
                 flash("Profile saved.", "success")
                 return redirect(url_for("members.profile", member_id=member.id))
     return render_template("members/edit.html", member=member, values=values, errors=errors,
-                           own=member.id == current_user.id, **_choices()), \
-        400 if errors else 200
+                           conflict=conflict, own=member.id == current_user.id,
+                           **_choices()), \
+        409 if conflict else 400 if errors else 200
 
 
 @bp.route("/admin/members/<int:member_id>")
@@ -130,21 +135,26 @@ def _edit_region(region):
     if region is not None:
         values = {"key": region.key, "name": region.name,
                   "organizations": "\n".join(region.organizations),
-                  "countries": region.countries}
+                  "countries": region.countries, "version": region.version}
     else:
         values = {"key": "", "name": "", "organizations": "", "countries": []}
+    conflict = False
     if request.method == "POST":
         data, errors, values = load_form(RegionSchema(), request.form, ("countries",))
         if not errors:
             try:
                 region = services.save_region(current_user._get_current_object(), region, data,
                                               client_ip())
+            except Conflict as exc:
+                errors, conflict = exc.errors, True
+                values["version"] = Region.get_by_id(region.id).version
             except DomainError as exc:
                 errors = exc.errors
             else:
                 flash("Region saved.", "success")
                 return redirect(url_for("members.admin_regions"))
     return render_template("members/region_edit.html", region=region, values=values,
-                           errors=errors, countries=countries()), 400 if errors else 200
+                           errors=errors, conflict=conflict,
+                           countries=countries()), 409 if conflict else 400 if errors else 200
 
 
