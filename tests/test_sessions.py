@@ -1,0 +1,223 @@
+"""Sessions: sign-out, password change and disabling end every copied cookie; sign-in by default."""
+import pytest
+
+from r2pnet.accounts.services import create_setup_link, invite, request_password_reset
+from r2pnet.members.models import Member
+from tests.helpers import PASSWORD, csrf_token, login, post_form, region
+from tests.security_helpers import (PUBLIC_ENDPOINTS, REMEMBER_COOKIE, SESSION_COOKIE,
+                                    browser_with, cookie_value, database_snapshot, example_url,
+                                    is_signed_in, rules_with)
+from tests.signin import sign_in_as
+
+NEW_PASSWORD = "a brand new passphrase for 2025"
+
+
+@pytest.fixture
+def member_on_two_devices(app, client, make_member):
+    """A member signed in with "keep me signed in"; returns (member, stolen cookie values).
+
+    The session and remember-me values are what a thief (or the member's other device) holds.
+    """
+    member = make_member(email="amina@example.org")
+    assert login(client, member.email, remember=True).status_code == 302
+    stolen = {"session": cookie_value(client, SESSION_COOKIE),
+              "remember": cookie_value(client, REMEMBER_COOKIE)}
+    # Both copies get in before the action: the tests below would prove nothing otherwise.
+    assert is_signed_in(browser_with(app, **{SESSION_COOKIE: stolen["session"]}))
+    assert is_signed_in(browser_with(app, **{REMEMBER_COOKIE: stolen["remember"]}))
+    return member, stolen
+
+
+def _session_copy(app, stolen):
+    return browser_with(app, **{SESSION_COOKIE: stolen["session"]})
+
+
+def _remember_copy(app, stolen):
+    return browser_with(app, **{REMEMBER_COOKIE: stolen["remember"]})
+
+
+def _disable(app, make_member, member):
+    admin = make_member(email="admin@example.org", role="administrator", region_key=None,
+                        password=None)
+    admin_browser = sign_in_as(app.test_client(), admin)
+    response = post_form(admin_browser, f"/admin/members/{member.id}/status",
+                         {"disabled": "true", "reason": "left the ministry"},
+                         csrf_from=f"/admin/members/{member.id}")
+    assert response.status_code == 302
+    return admin_browser
+
+
+# --- logout ----------------------------------------------------------------------------------
+
+def test_logout_signs_out_the_browser_that_asked(client, member_on_two_devices):
+    assert post_form(client, "/logout", csrf_from="/").status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_logout_ends_a_copied_session_cookie(app, client, member_on_two_devices):
+    _, stolen = member_on_two_devices
+    post_form(client, "/logout", csrf_from="/")
+    assert not is_signed_in(_session_copy(app, stolen))
+
+
+def test_logout_ends_a_copied_remember_me_cookie(app, client, member_on_two_devices):
+    _, stolen = member_on_two_devices
+    post_form(client, "/logout", csrf_from="/")
+    assert not is_signed_in(_remember_copy(app, stolen))
+
+
+def test_logout_on_another_device_ends_this_session_too(app, client, member_on_two_devices):
+    _, stolen = member_on_two_devices
+    other_device = _session_copy(app, stolen)
+    assert post_form(other_device, "/logout", csrf_from="/").status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_logout_is_refused_over_get(client, member_on_two_devices):
+    assert client.get("/logout").status_code == 405
+    assert is_signed_in(client)
+
+
+# --- password change -------------------------------------------------------------------------
+
+def _change_password(client):
+    response = post_form(client, "/profile/password",
+                         {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                          "new_password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def test_password_change_keeps_the_browser_that_changed_it_signed_in(client,
+                                                                      member_on_two_devices):
+    _change_password(client)
+    assert is_signed_in(client)
+
+
+def test_password_change_ends_a_copied_session_cookie(app, client, member_on_two_devices):
+    _, stolen = member_on_two_devices
+    _change_password(client)
+    assert not is_signed_in(_session_copy(app, stolen))
+
+
+def test_password_change_ends_a_copied_remember_me_cookie(app, client, member_on_two_devices):
+    _, stolen = member_on_two_devices
+    _change_password(client)
+    assert not is_signed_in(_remember_copy(app, stolen))
+
+
+# --- an administrator disables the member ------------------------------------------------------
+
+def test_disabling_a_member_ends_their_session_at_once(app, client, make_member,
+                                                       member_on_two_devices):
+    member, _ = member_on_two_devices
+    _disable(app, make_member, member)
+    assert not is_signed_in(client)
+
+
+def test_disabling_a_member_ends_a_copied_remember_me_cookie(app, make_member,
+                                                             member_on_two_devices):
+    member, stolen = member_on_two_devices
+    _disable(app, make_member, member)
+    assert not is_signed_in(_remember_copy(app, stolen))
+
+
+def test_re_enabling_a_member_does_not_revive_their_old_cookies(app, make_member,
+                                                                member_on_two_devices):
+    member, stolen = member_on_two_devices
+    admin_browser = _disable(app, make_member, member)
+    response = post_form(admin_browser, f"/admin/members/{member.id}/status",
+                         {"disabled": "false", "reason": "back"},
+                         csrf_from=f"/admin/members/{member.id}")
+    assert response.status_code == 302
+    assert Member.get_by_id(member.id).is_active
+    assert not is_signed_in(_session_copy(app, stolen))
+    assert not is_signed_in(_remember_copy(app, stolen))
+
+
+def test_disabled_member_cannot_sign_in_again(app, make_member, member_on_two_devices):
+    member, _ = member_on_two_devices
+    _disable(app, make_member, member)
+    browser = app.test_client()
+    assert login(browser, member.email).status_code == 400
+    assert not is_signed_in(browser)
+
+
+def test_a_session_of_another_member_is_untouched_by_a_logout(app, client, make_member,
+                                                              member_on_two_devices):
+    colleague = make_member(email="colleague@example.org", password=None)
+    colleague_browser = sign_in_as(app.test_client(), colleague)
+    post_form(client, "/logout", csrf_from="/")
+    assert is_signed_in(colleague_browser)
+
+
+# --- sign-in by default ------------------------------------------------------------------------
+
+def test_every_page_outside_the_allow_list_sends_anonymous_visitors_to_sign_in(app, client):
+    checked, open_pages = [], []
+    for rule in rules_with(app, "GET"):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = example_url(app, rule)
+        response = client.get(url)
+        checked.append(url)
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or not location.startswith("/login?next="):
+            open_pages.append((url, response.status_code, location))
+    assert len(checked) >= 10  # the member, region, invitation, audit and home pages at least
+    assert open_pages == []
+
+
+def test_every_form_outside_the_allow_list_refuses_anonymous_posts(app, client):
+    token = csrf_token(client, "/login")  # a valid token, so CSRF is not what stops them
+    checked, accepted = [], []
+    for rule in rules_with(app, "POST"):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        before = database_snapshot()
+        url = example_url(app, rule)
+        response = client.post(url, data={"csrf_token": token, "name": "Intruder",
+                                          "email": "intruder@example.org"})
+        checked.append(url)
+        location = response.headers.get("Location", "")
+        if response.status_code != 302 or not location.startswith("/login?next=") \
+                or database_snapshot() != before:
+            accepted.append((url, response.status_code, location))
+    assert len(checked) >= 7  # logout, profile, password, invitations, revoke, role, status...
+    assert accepted == []
+
+
+def test_the_pages_anyone_may_open_are_exactly_the_allow_list(app, client, make_member):
+    with app.test_request_context():
+        invitation_token = invite("newcomer@example.org", "member", region("africa").id)
+        setup_token = create_setup_link()
+        member = make_member(email="forgetful@example.org", password=None)
+        reset_token = request_password_reset(member.email)
+    tokens = {"accounts.setup": setup_token, "accounts.accept_invitation": invitation_token,
+              "accounts.reset_password": reset_token}
+    files = {"static": "r2pnet.css", "bootstrap.static": "css/bootstrap.min.css"}
+    answered = set()
+    for rule in rules_with(app, "GET"):
+        values = {}
+        if "token" in rule.arguments:
+            values["token"] = tokens.get(rule.endpoint, "example")
+        if "filename" in rule.arguments:
+            values["filename"] = files.get(rule.endpoint, "example")
+        response = client.get(example_url(app, rule, **values))
+        response.close()  # static files are streamed from an open file
+        if response.status_code == 200:
+            answered.add(rule.endpoint)
+        else:
+            assert response.status_code == 302, (rule.endpoint, response.status_code)
+    assert answered == PUBLIC_ENDPOINTS
+
+
+def test_after_signing_in_the_visitor_lands_on_the_page_they_asked_for(client, make_member):
+    member = make_member()
+    response = client.get("/members?region=africa")
+    assert response.status_code == 302
+    login_url = response.headers["Location"]
+    token_page = client.get(login_url)
+    assert token_page.status_code == 200
+    signed_in = post_form(client, login_url, {"email": member.email, "password": PASSWORD})
+    assert signed_in.headers["Location"] == "/members?region=africa"
