@@ -1,6 +1,14 @@
 """Reading HTML forms through marshmallow schemas, keeping what the user typed."""
 from marshmallow import EXCLUDE, ValidationError
 
+REQUIRED = {"required": "This field is required."}
+
+
+def one_line(value):
+    """A marshmallow validator: text on a single line, without control characters."""
+    if any(ch in value for ch in "\r\n\t\x00"):
+        raise ValidationError("Use a single line without control characters.")
+
 
 def form_values(form, list_fields=()):
     """A plain dict of a submitted form: lists for multi-value fields, text elsewhere."""

@@ -21,6 +21,7 @@ from r2pnet.members.seed import DEFAULT_REGIONS
 from r2pnet.members.services import index_member_text, seed_regions
 from r2pnet.models import MODELS
 from tests.helpers import PASSWORD, login, region
+from tests.signin import sign_in_as
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
@@ -211,6 +212,16 @@ def make_member(app):
         return member
 
     return make
+
+
+@pytest.fixture
+def signed_in(client, make_member):
+    """Sign the client in as a new member: signed_in(role=..., ...)."""
+    def sign_in(**kwargs):
+        member = make_member(password=None, **kwargs)
+        sign_in_as(client, member)
+        return member
+    return sign_in
 
 
 @pytest.fixture

@@ -6,17 +6,6 @@ import pytest
 
 from r2pnet.members.models import Member, MemberLanguage
 from tests.helpers import QueryCounter, region, soup
-from tests.signin import sign_in_as
-
-
-@pytest.fixture
-def signed_in(client, make_member):
-    """Sign the client in as a new member: signed_in(role=..., ...)."""
-    def sign_in(**kwargs):
-        member = make_member(password=None, **kwargs)
-        sign_in_as(client, member)
-        return member
-    return sign_in
 
 
 @pytest.fixture

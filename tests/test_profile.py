@@ -70,16 +70,6 @@ def profile_text(response):
 
 
 @pytest.fixture
-def signed_in(client, make_member):
-    """Sign the client in as a new member: signed_in(role=..., ...)."""
-    def sign_in(**kwargs):
-        member = make_member(password=None, **kwargs)
-        sign_in_as(client, member)
-        return member
-    return sign_in
-
-
-@pytest.fixture
 def member(signed_in):
     return signed_in(email="claire@example.org", name="Claire Dubois", title="Counsellor",
                      region_key="europe", country="FR", languages=("fr",),

@@ -2,13 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from r2pnet.accounts.passwords import MAX_LENGTH
-
-REQUIRED = {"required": "This field is required."}
-
-
-def _one_line(value):
-    if any(ch in value for ch in "\r\n\t\x00"):
-        raise ValidationError("Use a single line without control characters.")
+from r2pnet.forms import REQUIRED, one_line
 
 
 class LoginSchema(Schema):
@@ -32,7 +26,7 @@ class NewPasswordSchema(Schema):
 
 class AcceptInvitationSchema(NewPasswordSchema):
     name = fields.String(required=True, error_messages=REQUIRED,
-                         validate=[validate.Length(1, 120, error="Enter your name."), _one_line])
+                         validate=[validate.Length(1, 120, error="Enter your name."), one_line])
 
 
 class SetupSchema(AcceptInvitationSchema):

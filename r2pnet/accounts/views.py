@@ -214,13 +214,25 @@ def revoke_invitation(invitation_id):
     return redirect(url_for("accounts.invitations"))
 
 
+def _managed_member(member_id):
+    """(administrator, member) for the member-management actions.
+
+    :raise 403: when the signed-in member is not an administrator
+    :raise 404: when there is no such member
+    """
+    actor = current_user._get_current_object()
+    if not permissions.can_manage_members(actor):
+        abort(403)
+    member = get_member(member_id, actor)
+    if member is None:
+        abort(404)
+    return actor, member
+
+
 @bp.route("/admin/members/<int:member_id>/role", methods=["POST"])
 def set_role(member_id):
     """Change a member's role and moderated regions."""
-    actor = current_user._get_current_object()
-    member = get_member(member_id, actor)
-    if member is None or not permissions.can_manage_members(actor):
-        abort(404 if member is None else 403)
+    actor, member = _managed_member(member_id)
     data, errors, _ = load_form(schemas.RoleSchema(), request.form, list_fields=("region_ids",))
     if not errors:
         try:
@@ -239,10 +251,7 @@ def set_role(member_id):
 @bp.route("/admin/members/<int:member_id>/status", methods=["POST"])
 def set_status(member_id):
     """Disable or re-enable a member."""
-    actor = current_user._get_current_object()
-    member = get_member(member_id, actor)
-    if member is None or not permissions.can_manage_members(actor):
-        abort(404 if member is None else 403)
+    actor, member = _managed_member(member_id)
     data, errors, _ = load_form(schemas.DisableSchema(), request.form)
     if errors:
         abort(400)

@@ -4,25 +4,19 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from r2pnet.forms import REQUIRED, one_line
 from r2pnet.members.models import EMAIL_VISIBILITY, Region
 from r2pnet.members.reference import countries, languages, timezones
 from r2pnet.taxonomy import EXPERTISE
-
-TEXT = {"required": "This field is required."}
-
-
-def _one_line(value):
-    if any(ch in value for ch in "\r\n\t\x00"):
-        raise ValidationError("Use a single line without control characters.")
 
 
 class ProfileSchema(Schema):
     """What a member (or an administrator) may change on a profile."""
 
-    name = fields.String(required=True, error_messages=TEXT,
-                         validate=[validate.Length(1, 120), _one_line])
-    title = fields.String(load_default="", validate=[validate.Length(max=160), _one_line])
-    organization = fields.String(load_default="", validate=[validate.Length(max=200), _one_line])
+    name = fields.String(required=True, error_messages=REQUIRED,
+                         validate=[validate.Length(1, 120), one_line])
+    title = fields.String(load_default="", validate=[validate.Length(max=160), one_line])
+    organization = fields.String(load_default="", validate=[validate.Length(max=200), one_line])
     country = fields.String(load_default=None, allow_none=True)
     region_id = fields.Integer(load_default=None, allow_none=True,
                                error_messages={"invalid": "Choose a region from the list."},
@@ -107,11 +101,11 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 class RegionSchema(Schema):
     """A region as administrators edit it."""
 
-    key = fields.String(required=True, error_messages=TEXT, validate=validate.Regexp(
+    key = fields.String(required=True, error_messages=REQUIRED, validate=validate.Regexp(
         KEY_RE, error="Use 2 to 40 lower-case letters, digits or underscores, starting "
                       "with a letter."))
-    name = fields.String(required=True, error_messages=TEXT,
-                         validate=[validate.Length(1, 120), _one_line])
+    name = fields.String(required=True, error_messages=REQUIRED,
+                         validate=[validate.Length(1, 120), one_line])
     organizations = fields.String(load_default="", validate=validate.Length(max=2000))
     countries = fields.List(fields.String(), load_default=list)
     version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 2**62))
