@@ -1,4 +1,5 @@
 """Settings from the environment, validated at start-up with one clear message per bad value."""
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,10 @@ def load_config(environ=None, instance_path=None):
         REMEMBER_COOKIE_SAMESITE="Lax",
         PREFERRED_URL_SCHEME="https" if https else "http",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        # A session idle for 12 hours ends (the signed cookie carries its age);
+        # "remember me" keeps a member signed in on their own device for 30 days.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=30),
         BOOTSTRAP_SERVE_LOCAL=True,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,

@@ -2,8 +2,6 @@
 import os
 import secrets
 import socket
-import threading
-from email import message_from_bytes, policy
 
 import psycopg
 import pytest
@@ -20,7 +18,7 @@ from r2pnet.members.models import Member, MemberExpertise, MemberLanguage, Moder
 from r2pnet.members.seed import DEFAULT_REGIONS
 from r2pnet.members.services import index_member_text, seed_regions
 from r2pnet.models import MODELS
-from tests.helpers import PASSWORD, login, region
+from tests.helpers import PASSWORD, MailCollector, login, region
 from tests.signin import sign_in_as
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
@@ -131,23 +129,11 @@ def runner(app):
 
 # --- email -----------------------------------------------------------------------------------
 
-class _Collector:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(msg)
-        return "250 OK"
-
-
 class SMTPServer:
     """A real SMTP server on loopback; `messages` is what it received."""
 
     def __init__(self):
-        self.handler = _Collector()
+        self.handler = MailCollector()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]

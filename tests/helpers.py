@@ -1,6 +1,8 @@
 """Helpers for tests: reading mail and pages, posting forms with CSRF, counting SQL."""
 import logging
 import re
+import threading
+from email import message_from_bytes, policy
 
 from bs4 import BeautifulSoup
 
@@ -87,3 +89,17 @@ class QueryCounter(logging.Handler):
     @property
     def count(self):
         return len(self.queries)
+
+
+class MailCollector:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 OK"

@@ -1,5 +1,6 @@
 """Sessions: sign-out, password change and disabling end every copied cookie; sign-in by default."""
 import pytest
+import time_machine
 
 from r2pnet.accounts.services import create_setup_link, invite, request_password_reset
 from r2pnet.members.models import Member
@@ -221,3 +222,16 @@ def test_after_signing_in_the_visitor_lands_on_the_page_they_asked_for(client, m
     assert token_page.status_code == 200
     signed_in = post_form(client, login_url, {"email": member.email, "password": PASSWORD})
     assert signed_in.headers["Location"] == "/members?region=africa"
+
+
+def test_a_session_idle_for_more_than_twelve_hours_ends(app, make_member):
+    member = make_member(email="idle@example.org")
+    client = app.test_client()
+    with time_machine.travel("2026-11-27 09:00 +0000", tick=False) as traveller:
+        assert login(client, member.email).status_code == 302
+        assert client.get("/members").status_code == 200
+        traveller.move_to("2026-11-27 20:00 +0000")
+        assert client.get("/members").status_code == 200  # activity refreshes the cookie
+        traveller.move_to("2026-11-28 08:30 +0000")
+        response = client.get("/members")
+    assert response.status_code == 302 and "/login" in response.location

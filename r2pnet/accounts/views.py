@@ -19,7 +19,6 @@ def init_app(app):
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
-    app.config.setdefault("REMEMBER_COOKIE_DURATION", 60 * 60 * 24 * 30)
 
 
 @login_manager.user_loader
@@ -36,6 +35,7 @@ def load_member(alternative_id):
 
 def _sign_in(member, remember=False):
     session.clear()  # a fresh session: no fixation across sign-in
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
     login_user(member, remember=remember)
 
 
