@@ -82,7 +82,8 @@ def invite(email, region_key, role):
     failures = mail.delivery_failures()
     if failures:
         click.echo(f"Invitation created for {email.strip().lower()} ({role}, {region.name}), "
-                   f"but the email could not be sent ({failures[-1]}). Give them this link:",
+                   f"but the email could not be sent yet ({failures[-1]}); r2pnet will retry. "
+                   "Meanwhile you can give them this link:",
                    err=True)
     else:
         click.echo(f"Invitation sent to {email.strip().lower()} ({role}, {region.name}).")

@@ -1,17 +1,24 @@
-"""Build email from templates and send it through SMTP_URL, after the database commits."""
+"""Build email from templates; queue it with the action's transaction; send it through SMTP_URL.
+
+A queued message is a row (`OutboundMail`) written in the same transaction as the action, so a
+rolled-back action sends nothing and a committed one loses nothing: delivery is tried right
+after the commit, and the scheduler retries what failed, with backoff, until it goes out.
+"""
 import datetime as dt
 import logging
 import smtplib
 import ssl
 import uuid
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 import css_inline
 from flask import current_app, g, has_app_context, render_template
+from peewee import BlobField, CharField, DateTimeField, IntegerField, TextField
 
-from r2pnet.extensions import db
+from r2pnet.extensions import BaseModel, db
 
 log = logging.getLogger(__name__)
 _inliner = css_inline.CSSInliner()
@@ -43,23 +50,95 @@ def build_message(template, to, subject, sender=None, headers=None, **context):
     return msg
 
 
+# Minutes to wait before each retry; after the last one the message counts as failed.
+RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+
+
+def _utcnow():
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class OutboundMail(BaseModel):
+    """A message waiting for, or done with, delivery."""
+
+    created_at = DateTimeField(default=_utcnow)
+    recipient = CharField(max_length=320)
+    subject = CharField(max_length=300)
+    message = BlobField()
+    status = CharField(max_length=10, default="pending")  # pending, sent, failed
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=_utcnow)
+    sent_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
 def send_after_commit(msg):
-    """Send once the current transaction commits; nothing goes out for a rolled-back action."""
+    """Queue the message in the current transaction and try to send it once that commits."""
+    row = OutboundMail.create(recipient=str(msg["To"])[:320], subject=str(msg["Subject"])[:300],
+                              message=msg.as_bytes())
     app = current_app._get_current_object()
-    db.after_commit(lambda: _deliver_logged(app, msg))
+    db.after_commit(lambda: _attempt(app, row.id))
+    return row
 
 
-def _deliver_logged(app, msg):
+def deliver_due(limit=100):
+    """Send every queued message whose time has come (a scheduler job); returns how many went."""
+    app = current_app._get_current_object()
+    due = (OutboundMail.select(OutboundMail.id)
+           .where(OutboundMail.status == "pending", OutboundMail.next_attempt_at <= _utcnow())
+           .order_by(OutboundMail.next_attempt_at)
+           .limit(limit))
+    return sum(_attempt(app, row.id) for row in list(due))
+
+
+def _attempt(app, row_id):
+    """Claim one message (so no other sender takes it meanwhile), send it, record the outcome."""
+    now = _utcnow()
+    row = OutboundMail.get_or_none(OutboundMail.id == row_id)
+    if row is None or row.status != "pending":
+        return False
+    wait = RETRY_MINUTES[min(row.attempts, len(RETRY_MINUTES) - 1)]
+    with db.atomic():
+        claimed = (OutboundMail.update(attempts=OutboundMail.attempts + 1,
+                                       next_attempt_at=now + dt.timedelta(minutes=wait))
+                   .where(OutboundMail.id == row.id, OutboundMail.status == "pending",
+                          OutboundMail.attempts == row.attempts,
+                          OutboundMail.next_attempt_at <= now)
+                   .execute())
+    if claimed != 1:
+        return False
+    msg = message_from_bytes(bytes(row.message), policy=policy.SMTP)
     try:
         deliver(app.config["SMTP"], msg)
     except (OSError, smtplib.SMTPException) as exc:
-        log.exception("could not send %r to %s", msg["Subject"], msg["To"])
+        permanent = _is_permanent(exc) or row.attempts + 1 >= len(RETRY_MINUTES)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("could not send %r to %s (%s)%s", row.subject, row.recipient, error,
+                    "; giving up" if permanent else "; will retry")
+        (OutboundMail.update(last_error=error, status="failed" if permanent else "pending")
+         .where(OutboundMail.id == row.id).execute())
         if has_app_context():
-            g.setdefault("mail_failures", []).append(f"{type(exc).__name__}: {exc}")
+            g.setdefault("mail_failures", []).append(error)
+        return False
+    # The body goes once sent: it may hold a bearer link (invitation, reset) to keep no longer.
+    (OutboundMail.update(status="sent", sent_at=_utcnow(), last_error="", message=b"")
+     .where(OutboundMail.id == row.id).execute())
+    return True
+
+
+def _is_permanent(exc):
+    """A 5xx answer from the server: retrying will not help."""
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code = min((answer[0] for answer in exc.recipients.values()), default=None)
+    return code is not None and 500 <= code < 600
 
 
 def delivery_failures():
-    """Why messages sent in this app context could not be delivered (for the command line)."""
+    """Why messages queued in this app context could not be sent yet (for the command line)."""
     return list(g.get("mail_failures", [])) if has_app_context() else []
 
 

@@ -21,7 +21,9 @@ def _in_app(app, fn):
 def jobs():
     """(function, trigger arguments) for every scheduled job."""
     from r2pnet.accounts.services import purge_expired
-    return [(purge_expired, {"trigger": "interval", "minutes": 15})]
+    from r2pnet.mail import deliver_due
+    return [(purge_expired, {"trigger": "interval", "minutes": 15}),
+            (deliver_due, {"trigger": "interval", "minutes": 1})]
 
 
 def build(app, blocking=False):
