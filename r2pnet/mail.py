@@ -129,6 +129,14 @@ def _attempt(app, row_id):
     return True
 
 
+def purge_sent(days=30):
+    """Forget sent and failed messages after a while (a scheduler job)."""
+    cutoff = _utcnow() - dt.timedelta(days=days)
+    return (OutboundMail.delete()
+            .where(OutboundMail.status != "pending", OutboundMail.created_at < cutoff)
+            .execute())
+
+
 def _is_permanent(exc):
     """A 5xx answer from the server: retrying will not help."""
     code = getattr(exc, "smtp_code", None)

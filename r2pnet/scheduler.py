@@ -21,9 +21,10 @@ def _in_app(app, fn):
 def jobs():
     """(function, trigger arguments) for every scheduled job."""
     from r2pnet.accounts.services import purge_expired
-    from r2pnet.mail import deliver_due
+    from r2pnet.mail import deliver_due, purge_sent
     return [(purge_expired, {"trigger": "interval", "minutes": 15}),
-            (deliver_due, {"trigger": "interval", "minutes": 1})]
+            (deliver_due, {"trigger": "interval", "minutes": 1}),
+            (purge_sent, {"trigger": "interval", "hours": 24})]
 
 
 def build(app, blocking=False):

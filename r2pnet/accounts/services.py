@@ -22,6 +22,7 @@ THROTTLE_WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_FAILURE_LIMIT = 5
 ADDRESS_FAILURE_LIMIT = 30
 RESET_REQUEST_LIMIT = 3
+RESET_REQUEST_WINDOW = dt.timedelta(hours=1)
 
 
 class InvalidToken(DomainError):
@@ -269,7 +270,9 @@ def purge_expired():
     """Remove stale throttle counters and long-dead reset links (a scheduler job)."""
     now = utcnow()
     with db.atomic():
-        ThrottleEvent.delete().where(ThrottleEvent.created_at < now - THROTTLE_WINDOW).execute()
+        # An hour: the longest window any counter uses (reset requests per email).
+        ThrottleEvent.delete().where(ThrottleEvent.created_at < now - RESET_REQUEST_WINDOW
+                                     ).execute()
         PasswordReset.delete().where(PasswordReset.expires_at < now - dt.timedelta(days=30)
                                      ).execute()
 
@@ -285,7 +288,7 @@ def request_password_reset(email, ip=""):
         if member is None or not member.is_active:
             return None
         key = f"reset:{email}"
-        if _failures(key, utcnow() - dt.timedelta(hours=1)) >= RESET_REQUEST_LIMIT:
+        if _failures(key, utcnow() - RESET_REQUEST_WINDOW) >= RESET_REQUEST_LIMIT:
             return None
         ThrottleEvent.create(key=key)
         raw, digest = new_token()

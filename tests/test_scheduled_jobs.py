@@ -1,0 +1,53 @@
+"""The scheduled jobs: what they are, and what each one keeps and forgets."""
+import datetime as dt
+
+import time_machine
+
+from r2pnet import scheduler
+from r2pnet.accounts.models import PasswordReset, ThrottleEvent
+from r2pnet.accounts.services import purge_expired, request_password_reset
+from r2pnet.mail import OutboundMail, purge_sent
+
+
+def _later(**delta):
+    return time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(**delta), tick=False)
+
+
+def test_the_scheduler_runs_every_job_in_utc(app):
+    jobs = scheduler.build(app)
+    assert {job.id for job in jobs.get_jobs()} == {"purge_expired", "deliver_due", "purge_sent"}
+    assert str(jobs.timezone) == "UTC"
+
+
+def test_a_scheduled_job_runs_with_its_own_database_connection(app, make_member):
+    make_member(email="kofi@example.org", password=None)
+    request_password_reset("kofi@example.org")
+    job = scheduler.build(app).get_job("purge_sent").func
+    with _later(days=31):
+        job()
+    assert not OutboundMail.select().exists()
+
+
+def test_purging_keeps_the_hour_of_reset_requests_that_limits_them(app, make_member):
+    make_member(email="kofi@example.org", password=None)
+    for _ in range(3):
+        assert request_password_reset("kofi@example.org") is not None
+    with _later(minutes=20):
+        purge_expired()
+        assert request_password_reset("kofi@example.org") is None  # still limited
+    with _later(minutes=61):
+        purge_expired()
+        assert not ThrottleEvent.select().exists()
+        assert request_password_reset("kofi@example.org") is not None
+    assert PasswordReset.select().count() == 4
+
+
+def test_sent_mail_is_forgotten_after_thirty_days_but_pending_mail_is_kept(app, make_member):
+    make_member(email="kofi@example.org", password=None)
+    request_password_reset("kofi@example.org")
+    OutboundMail.create(recipient="later@example.org", subject="Waiting", message=b"x")
+    with _later(days=29):
+        assert purge_sent() == 0
+    with _later(days=31):
+        assert purge_sent() == 1
+    assert [row.subject for row in OutboundMail.select()] == ["Waiting"]
