@@ -35,12 +35,13 @@ def create_app(config=None):
     bootstrap.init_app(app)
     permissions.register(app)
 
-    from r2pnet import web
+    from r2pnet import mail, web
     from r2pnet.accounts import views as accounts_views
     from r2pnet.audit import views as audit_views
     from r2pnet.members import views as members_views
 
     web.init_app(app)
+    mail.init_app(app)
     accounts_views.init_app(app)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(members_views.bp)

@@ -15,7 +15,7 @@ from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 import css_inline
-from flask import current_app, g, has_app_context, render_template
+from flask import current_app, g, has_app_context, has_request_context, render_template
 from peewee import BlobField, CharField, DateTimeField, IntegerField, TextField
 
 from r2pnet.extensions import BaseModel, db
@@ -75,13 +75,47 @@ class OutboundMail(BaseModel):
         indexes = ((("status", "next_attempt_at"), False),)
 
 
+def init_app(app):
+    """Send a request's mail once its response has gone out (see `send_after_commit`)."""
+    app.before_request(_expect_a_response)
+    app.after_request(_send_when_closed)
+
+
+def _expect_a_response():
+    g.mail_to_send = []
+
+
 def send_after_commit(msg):
-    """Queue the message in the current transaction and try to send it once that commits."""
+    """Queue the message in the current transaction and try to send it once that commits.
+
+    In a request the attempt waits until the response has been sent: the user does not wait
+    for the mail server, and response times do not tell whether an email address is known.
+    """
     row = OutboundMail.create(recipient=str(msg["To"])[:320], subject=str(msg["Subject"])[:300],
                               message=msg.as_bytes())
     app = current_app._get_current_object()
-    db.after_commit(lambda: _attempt(app, row.id))
+    if has_request_context() and g.get("mail_to_send") is not None:
+        db.after_commit(lambda: g.mail_to_send.append(row.id))
+    else:
+        db.after_commit(lambda: _attempt(app, row.id))
     return row
+
+
+def _send_when_closed(response):
+    row_ids = g.pop("mail_to_send", None)
+    if row_ids:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _send_rows(app, row_ids))
+    return response
+
+
+def _send_rows(app, row_ids):
+    try:
+        with app.app_context(), db.connection_context():
+            for row_id in row_ids:
+                _attempt(app, row_id)
+    except Exception:  # noqa: BLE001 - the scheduler retries; never break the response
+        log.exception("sending queued mail %s after the response failed", row_ids)
 
 
 def deliver_due(limit=100):

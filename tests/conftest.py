@@ -2,6 +2,7 @@
 import os
 import secrets
 import socket
+import time
 
 import psycopg
 import pytest
@@ -113,6 +114,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered, as a server does: the response is closed (and its after-response work,
+        # such as sending mail, done) before the test reads it.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -150,11 +154,16 @@ class SMTPServer:
     def clear(self):
         self.handler.messages.clear()
 
-    def last_to(self, address):
-        """The newest message to an address."""
-        for msg in reversed(self.messages):
-            if address.lower() in str(msg["To"]).lower():
-                return msg
+    def last_to(self, address, wait=5.0):
+        """The newest message to an address, waiting a little for it as a mail reader would."""
+        deadline = time.monotonic() + wait
+        while True:
+            for msg in reversed(self.messages):
+                if address.lower() in str(msg["To"]).lower():
+                    return msg
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
         got = [str(m["To"]) for m in self.messages]
         raise AssertionError(f"no message to {address}; got {got}")
 

@@ -9,7 +9,7 @@ from r2pnet.accounts.services import invite
 from r2pnet.config import parse_smtp_url
 from r2pnet.extensions import db
 from r2pnet.mail import RETRY_MINUTES, OutboundMail, deliver_due
-from tests.helpers import MailCollector, link_in, region
+from tests.helpers import MailCollector, csrf_token, link_in, region
 
 NOBODY_LISTENS = parse_smtp_url("smtp://127.0.0.1:9")
 
@@ -91,3 +91,18 @@ def test_a_rolled_back_action_queues_nothing(app, mailbox):
         pass
     assert not OutboundMail.select().exists()
     assert mailbox.messages == []
+
+
+def test_a_request_sends_its_mail_only_after_the_response_has_gone_out(app, client, mailbox,
+                                                                      make_member):
+    make_member(email="kofi@example.org", password=None)
+    token = csrf_token(client, "/password/reset")
+
+    response = client.post("/password/reset", data={"email": "kofi@example.org",
+                                                     "csrf_token": token}, buffered=False)
+    assert response.status_code == 200
+    assert mailbox.messages == [] and OutboundMail.get().status == "pending"
+
+    response.close()  # what the server does once the response is written
+    assert mailbox.last_to("kofi@example.org")["Subject"] == "Reset your r2pnet password"
+    assert OutboundMail.get().status == "sent"
