@@ -37,13 +37,13 @@ def region_form(page):
         "key": form.find("input", attrs={"name": "key"}).get("value", ""),
         "name": form.find("input", attrs={"name": "name"}).get("value", ""),
         "organizations": form.find("textarea", attrs={"name": "organizations"}).text,
-        "countries": sorted(o["value"] for o in form.find("select", attrs={"name": "countries"})
-                            .find_all("option", selected=True)),
+        "countries": sorted(box["value"] for box in
+                            form.find_all("input", attrs={"name": "countries", "checked": True})),
     }
 
 
 def field_error(page, name):
-    box = page.find(attrs={"name": name}).find_parent("div", class_="mb-3")
+    box = page.find(attrs={"name": name}).find_parent(class_="mb-3")
     feedback = box.find(class_="invalid-feedback")
     return feedback.get_text(" ", strip=True) if feedback else None
 

@@ -50,6 +50,10 @@ def profile_form(page):
             chosen = [o["value"] for o in element.find_all("option") if o.has_attr("selected")]
             state[name] = sorted(chosen) if element.has_attr("multiple") else \
                 (chosen[0] if chosen else "")
+        elif element.get("type") == "checkbox" and name in ("languages", "expertise"):
+            state.setdefault(name, [])
+            if element.has_attr("checked"):
+                state[name] = sorted(state[name] + [element["value"]])
         elif element.get("type") == "checkbox":
             state[name] = "y" if element.has_attr("checked") else ""
         else:
@@ -60,7 +64,7 @@ def profile_form(page):
 def field_error(page, name):
     """The error message shown next to the form control called `name`, or None."""
     control = page.find(attrs={"name": name})
-    box = control.find_parent("div", class_="mb-3")
+    box = control.find_parent(class_="mb-3")
     feedback = box.find(class_="invalid-feedback")
     return feedback.get_text(" ", strip=True) if feedback else None
 

@@ -28,6 +28,17 @@ def timezones():
                   ) + ["UTC"]
 
 
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+
+
+@lru_cache(maxsize=1)
+def language_groups():
+    """Languages for choosing: the six official UN languages first, then every other one."""
+    names = languages()
+    return {"Official UN languages": {code: names[code] for code in UN_LANGUAGES},
+            "Other languages": {c: n for c, n in names.items() if c not in UN_LANGUAGES}}
+
+
 def country_name(code):
     """The name of a country code, or the code itself when unknown."""
     return countries().get(code or "", code or "")

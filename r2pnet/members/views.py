@@ -7,7 +7,7 @@ from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form
 from r2pnet.members import services
 from r2pnet.members.models import EMAIL_VISIBILITY, Member, Region
-from r2pnet.members.reference import countries, languages, timezones
+from r2pnet.members.reference import countries, language_groups, languages, timezones
 from r2pnet.members.schemas import DirectoryQuerySchema, ProfileSchema, RegionSchema
 from r2pnet.taxonomy import EXPERTISE_GROUPS
 from r2pnet.web import client_ip
@@ -18,6 +18,7 @@ PROFILE_LISTS = ("languages", "expertise")
 
 def _choices():
     return {"countries": countries(), "languages": languages(),
+            "language_groups": language_groups(),
             "timezone_choices": {z: z for z in timezones()}, "regions": list(Region.ordered()),
             "expertise_groups": EXPERTISE_GROUPS, "email_visibility": EMAIL_VISIBILITY}
 
@@ -102,7 +103,7 @@ def admin_member(member_id):
         abort(404)
     moderated = {r.id for r in services.moderators_of(member)}
     return render_template("members/admin_member.html", member=member, moderated=moderated,
-                           regions=list(Region.ordered()))
+                           region_choices={r.id: r.name for r in Region.ordered()})
 
 
 @bp.route("/admin/regions")

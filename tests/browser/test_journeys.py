@@ -143,9 +143,13 @@ def test_member_signs_in_completes_profile_and_a_peer_finds_them_in_the_director
     page.get_by_label("Title").fill("Director, Human Rights Department")
     page.get_by_label("Ministry or organization").fill("Ministry of Foreign Affairs")
     page.get_by_label("Country").select_option(label="Kenya")
-    page.get_by_label("Region").select_option(label="The region of my country")
-    page.get_by_label("Working languages").select_option(label=["English", "Spanish"])
-    page.get_by_label("Areas of expertise").select_option(label="Strengthening peer networks")
+    page.get_by_label("Region", exact=True).select_option(label="The region of my country")
+    page.get_by_label("Narrow the list of working languages").fill("span")
+    page.get_by_label("Spanish", exact=True).check()
+    expect(page.get_by_label("English", exact=True)).to_be_hidden()  # narrowed out of view
+    page.get_by_label("Narrow the list of working languages").fill("")
+    page.get_by_label("English", exact=True).check()
+    page.get_by_label("Strengthening peer networks").check()
     page.get_by_label("Time zone").select_option("Africa/Nairobi")
     page.get_by_role("button", name="Save profile").click()
 
@@ -163,7 +167,10 @@ def test_member_signs_in_completes_profile_and_a_peer_finds_them_in_the_director
     # The edit form comes back with what was saved.
     page.get_by_role("link", name="Edit profile").click()
     expect(page.get_by_label("Title")).to_have_value("Director, Human Rights Department")
-    expect(page.get_by_label("Working languages")).to_have_values(["en", "es"])
+    expect(page.get_by_label("English", exact=True)).to_be_checked()
+    expect(page.get_by_label("Spanish", exact=True)).to_be_checked()
+    expect(page.get_by_label("French", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Strengthening peer networks")).to_be_checked()
     expect(page.get_by_label("Time zone")).to_have_value("Africa/Nairobi")
 
     # Signing out ends the session: the directory is closed again.
