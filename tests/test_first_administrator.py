@@ -27,3 +27,11 @@ def test_each_start_revokes_the_previous_setup_link(app, client):
 def test_a_setup_link_cannot_be_used_as_an_invitation(app, client):
     token = announce_setup(app).rsplit("/", 1)[1]
     assert client.get(f"/invitations/{token}").status_code == 404
+
+
+def test_a_setup_link_stops_working_once_an_administrator_exists(app, client, runner):
+    url = announce_setup(app)
+    result = runner.invoke(args=["create-admin", "chief@secretariat.org", "--name", "Chief",
+                                 "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert client.get(_path(url)).status_code == 404

@@ -157,6 +157,8 @@ def pending_invitation(raw):
     invitation = Invitation.get_or_none(Invitation.token_hash == hash_token(raw))
     if invitation is None or invitation.status(utcnow()) != "pending":
         raise InvalidToken()
+    if invitation.is_setup and administrator_exists():
+        raise InvalidToken()  # the network was set up meanwhile (say, with create-admin)
     return invitation
 
 
