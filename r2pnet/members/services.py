@@ -149,10 +149,8 @@ def directory(filters, viewer):
     elif role == "focal_point":
         query = query.where(Member.is_focal_point == True)  # noqa: E712
     if filters.get("q"):
-        for word in _search_form(filters["q"]).split()[:8]:
-            # The accented form still finds rows indexed before search_text was unaccented.
-            query = query.where(Member.search_text.contains(_unaccented(word))
-                                | Member.search_text.contains(word))
+        for word in _unaccented(_search_form(filters["q"])).split()[:8]:
+            query = query.where(Member.search_text.contains(word))
     return query.order_by(fn.LOWER(Member.name), Member.id)
 
 
