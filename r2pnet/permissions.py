@@ -18,6 +18,14 @@ def moderated_region_ids(member):
     return cached
 
 
+def member_region_ids(member):
+    """The regions whose members-only content `member` may read: their own and those they run."""
+    if not member or getattr(member, "is_anonymous", True):
+        return frozenset()
+    own = {member.region_id} if member.region_id else set()
+    return frozenset(own) | moderated_region_ids(member)
+
+
 def can_moderate_region(member, region_id):
     """Administrators everywhere; moderators in their own regions."""
     return is_administrator(member) or region_id in moderated_region_ids(member)
@@ -69,8 +77,23 @@ def can_read_audit(member):
     return is_administrator(member)
 
 
+def can_edit_lesson(member, lesson):
+    """The author, administrators, and moderators of the lesson's region."""
+    if not member or getattr(member, "is_anonymous", True) or not member.is_active:
+        return False
+    return (lesson.author_id == member.id or is_administrator(member)
+            or (lesson.region_id is not None
+                and lesson.region_id in moderated_region_ids(member)))
+
+
+def can_write_lessons(member):
+    """Every active member may share lessons."""
+    return bool(member and getattr(member, "is_authenticated", False) and member.is_active)
+
+
 def register(app):
     """Expose the predicates to templates as Jinja tests and globals."""
     for fn in (is_administrator, can_moderate_region, can_invite, can_edit_profile,
-               can_see_email, can_manage_members, can_manage_regions, can_read_audit):
+               can_see_email, can_manage_members, can_manage_regions, can_read_audit,
+               can_edit_lesson, can_write_lessons):
         app.jinja_env.globals[fn.__name__] = fn

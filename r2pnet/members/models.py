@@ -81,6 +81,8 @@ class Member(BaseModel):
     search_text = CharField(max_length=600, default="")
     # Optimistic locking of profile edits: a save names the version it started from.
     version = IntegerField(default=1)
+    # Part of the signed feed token; bumping it invalidates every feed link of the member.
+    feed_version = IntegerField(default=1)
 
     class Meta:
         indexes = ((("region", "name"), False), (("disabled_at", "name"), False))
