@@ -38,6 +38,7 @@ def create_app(config=None):
     from r2pnet import mail, web
     from r2pnet.accounts import views as accounts_views
     from r2pnet.audit import views as audit_views
+    from r2pnet.knowledge import views as knowledge_views
     from r2pnet.members import views as members_views
 
     web.init_app(app)
@@ -46,6 +47,7 @@ def create_app(config=None):
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(members_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(knowledge_views.bp)
 
     from r2pnet import cli
     cli.init_app(app)

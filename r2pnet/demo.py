@@ -44,7 +44,7 @@ def _ascii(text):
 
 
 def create_demo_data(seed=7):
-    """Add the demo members who are not there yet; returns how many were added."""
+    """Add the demo members and lessons that are not there yet; returns new members."""
     rng = random.Random(seed)
     regions = list(Region.ordered())
     keys = list(EXPERTISE)
@@ -68,4 +68,25 @@ def create_demo_data(seed=7):
             for key in rng.sample(keys, 3):
                 MemberExpertise.create(member=member, key=key)
             created += 1
+    create_demo_lessons(rng)
     return created
+
+
+def create_demo_lessons(rng):
+    """Add the demo lessons (once), with some uptake, through the same service as the pages."""
+    from r2pnet.knowledge.models import Lesson
+    from r2pnet.knowledge.services import create_lesson, record_application, set_useful
+    from r2pnet.demo_lessons import demo_lessons
+
+    authors = list(Member.select().where(Member.email.endswith("@demo.r2pnet.example"))
+                   .order_by(Member.id))
+    if not authors or Lesson.select().where(Lesson.author.in_(authors)).exists():
+        return 0
+    lessons = [create_lesson(author, data) for author, data in demo_lessons(authors)]
+    for lesson in lessons:
+        if lesson.is_published:
+            for reader in rng.sample(authors, rng.randint(0, 4)):
+                if rng.random() < 0.5:
+                    record_application(reader, lesson, "We adapted this to our context.")
+                set_useful(reader, lesson, True)
+    return len(lessons)

@@ -21,6 +21,12 @@ PUBLIC_ENDPOINTS = {
     "static", "bootstrap.static", "web.healthz",
     "accounts.login", "accounts.setup", "accounts.accept_invitation",
     "accounts.reset_request", "accounts.reset_password",
+    # Public lessons (and the browse page, which then lists only those) for the Compendium.
+    "knowledge.browse_lessons", "knowledge.lesson_page",
+    # Files of public lessons; the view answers 404 for a lesson the visitor may not read.
+    "knowledge.download_attachment",
+    # The Atom feed: feed readers have no session; a per-member token stands in for it.
+    "knowledge.feed",
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -31,6 +37,7 @@ NAVIGATION = (
     # (endpoint, label, who sees it): the sections later features add slot in here.
     ("web.home", "Home", "member"),
     ("members.directory", "Directory", "member"),
+    ("knowledge.browse_lessons", "Lessons", "member"),
     ("accounts.invitations", "Invitations", "inviter"),
     ("members.admin_regions", "Regions", "administrator"),
     ("audit.audit_log", "Audit log", "administrator"),
@@ -98,7 +105,8 @@ def _security_headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS - {
             "static", "bootstrap.static"}:
-        headers["Cache-Control"] = "no-store"
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
     return response
 
 

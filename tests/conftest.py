@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
-from r2pnet import create_app
+from r2pnet import create_app, search
 from r2pnet.accounts.passwords import hash_password
 from r2pnet.accounts.services import new_session_version
 from r2pnet.config import parse_database_url, parse_smtp_url
@@ -91,6 +91,7 @@ def _reset_tables():
     with db.atomic():
         for model in reversed(MODELS):
             model.delete().execute()
+        search.clear()
     seed_regions(DEFAULT_REGIONS)
 
 
@@ -205,6 +206,31 @@ def make_member(app):
         for key in moderates:
             ModeratorRegion.create(member=member, region=region(key))
         return member
+
+    return make
+
+
+LESSON_DEFAULTS = {
+    "title": "Early-warning desk in the foreign ministry",
+    "summary": "A two-person desk that reads the Framework of Analysis every month.",
+    "country": None, "region_id": None, "attribution": "office", "visibility": "network",
+    "pillars": ["pillar_1"], "crimes": [], "priorities": [], "risk_factors": [],
+    "strategy": [], "tags": [], "context_md": "", "practice_md": "", "outcome_md": "",
+    "lesson_md": "", "recommendation_md": "", "version": None, "publish": True,
+}
+
+
+@pytest.fixture
+def make_lesson(app):
+    """Create a lesson through the service: make_lesson(author, region_key=..., **fields)."""
+    from r2pnet.knowledge.services import create_lesson
+
+    def make(author, region_key=None, **fields):
+        data = dict(LESSON_DEFAULTS, **fields)
+        if region_key:
+            data["region_id"] = region(region_key).id
+        with db.connection_context():
+            return create_lesson(author, data)
 
     return make
 

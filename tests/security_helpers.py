@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = {
     "static", "bootstrap.static", "web.healthz",
     "accounts.login", "accounts.setup", "accounts.accept_invitation",
     "accounts.reset_request", "accounts.reset_password",
+    "knowledge.browse_lessons", "knowledge.lesson_page", "knowledge.feed",
+    "knowledge.download_attachment",
 }
 
 

@@ -19,7 +19,7 @@ def _free_port():
 
 def _get(url):
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 - loopback only
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -34,13 +34,13 @@ def test_gunicorn_serves_the_app_and_its_health_check(migrated, tmp_path):
                                "app:app"], cwd=PROJECT_ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         status = None
         while time.monotonic() < deadline:
             try:
                 status, body = _get(f"http://127.0.0.1:{port}/healthz")
                 break
-            except (ConnectionError, urllib.error.URLError):
+            except (OSError, urllib.error.URLError):  # not listening yet
                 time.sleep(0.2)
         assert status == 200, server.stderr.read1() if server.poll() is not None else status
         assert b'"database":"ok"' in body

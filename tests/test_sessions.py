@@ -1,9 +1,15 @@
 """Sessions: sign-out, password change and disabling end every copied cookie; sign-in by default."""
+import io
+
 import pytest
 import time_machine
 
 from r2pnet.accounts.services import create_setup_link, invite, request_password_reset
+from r2pnet.knowledge.attachments import add_attachment
+from r2pnet.knowledge.exports import feed_token
+from r2pnet.knowledge.services import create_lesson
 from r2pnet.members.models import Member
+from tests.conftest import LESSON_DEFAULTS
 from tests.helpers import PASSWORD, csrf_token, login, post_form, region
 from tests.security_helpers import (PUBLIC_ENDPOINTS, REMEMBER_COOKIE, SESSION_COOKIE,
                                     browser_with, cookie_value, database_snapshot, example_url,
@@ -194,17 +200,25 @@ def test_the_pages_anyone_may_open_are_exactly_the_allow_list(app, client, make_
         setup_token = create_setup_link()
         member = make_member(email="forgetful@example.org", password=None)
         reset_token = request_password_reset(member.email)
+        lesson_feed_token = feed_token(member)
+        # A public lesson with a file: what the lesson and download pages show to anyone.
+        lesson = create_lesson(member, dict(LESSON_DEFAULTS, visibility="public"))
+        attachment = add_attachment(member, lesson, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")
+    ids = {"lesson_id": lesson.id, "attachment_id": attachment.id}
     tokens = {"accounts.setup": setup_token, "accounts.accept_invitation": invitation_token,
               "accounts.reset_password": reset_token}
     files = {"static": "r2pnet.css", "bootstrap.static": "css/bootstrap.min.css"}
     answered = set()
     for rule in rules_with(app, "GET"):
-        values = {}
+        values = {name: value for name, value in ids.items() if name in rule.arguments}
         if "token" in rule.arguments:
             values["token"] = tokens.get(rule.endpoint, "example")
         if "filename" in rule.arguments:
             values["filename"] = files.get(rule.endpoint, "example")
-        response = client.get(example_url(app, rule, **values))
+        url = example_url(app, rule, **values)
+        if rule.endpoint == "knowledge.feed":  # a feed reader's token stands in for a session
+            url += f"?token={lesson_feed_token}"
+        response = client.get(url)
         response.close()  # static files are streamed from an open file
         if response.status_code == 200:
             answered.add(rule.endpoint)

@@ -23,6 +23,12 @@ ACTIONS = {
     "profile_edited": "Profile edited by an administrator",
     "region_created": "Region created",
     "region_edited": "Region edited",
+    "lesson_created": "Lesson created",
+    "lesson_edited": "Lesson edited",
+    "lesson_visibility_changed": "Lesson visibility changed",
+    "attachment_added": "Lesson attachment added",
+    "attachment_removed": "Lesson attachment removed",
+    "feed_token_reset": "Lesson feed addresses reset",
 }
 
 

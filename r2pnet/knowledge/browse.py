@@ -1,0 +1,109 @@
+"""Finding lessons: filters, facet counts, sorting and pages, all inside the visibility rule."""
+from peewee import JOIN, fn
+
+from r2pnet import search
+from r2pnet.knowledge.models import Lesson, LessonTerm
+from r2pnet.members.models import Member, Region
+
+PAGE_SIZE = 20
+# Browse filter -> LessonTerm.kind
+TERM_FILTERS = {"pillar": "pillar", "crime": "crime", "priority": "priority",
+                "risk_factor": "risk_factor", "strategy": "strategy", "tag": "tag"}
+
+
+def filtered(viewer, filters):
+    """Visible lessons matching every filter (a subquery-friendly query of lessons)."""
+    query = Lesson.visible_to(viewer)
+    if not filters.get("mine"):
+        query = query.where(Lesson.is_published == True)  # noqa: E712
+    else:
+        query = query.where(Lesson.author == viewer.id)
+    for name, kind in TERM_FILTERS.items():
+        for value in filters.get(name) or []:
+            query = query.where(Lesson.id.in_(
+                LessonTerm.select(LessonTerm.lesson)
+                .where(LessonTerm.kind == kind, LessonTerm.key == str(value))))
+    if filters.get("region"):
+        query = query.where(Lesson.region.in_(
+            Region.select(Region.id).where(Region.key == filters["region"])))
+    if filters.get("country"):
+        # An anonymized lesson's country is never revealed, not even by filtering on it.
+        query = query.where(Lesson.country == filters["country"],
+                            Lesson.attribution == "office")
+    if filters.get("year"):
+        query = query.where(Lesson.published_year == filters["year"])
+    return query
+
+
+def results(viewer, filters, page=1, per_page=PAGE_SIZE):
+    """(lessons on this page, total) in a fixed number of queries; search hits by relevance."""
+    query = filtered(viewer, filters)
+    hits = search.matching("lesson", filters.get("q")) if filters.get("q") else None
+    ordering = {
+        "newest": (Lesson.published_at.desc(nulls="LAST"), Lesson.id.desc()),
+        "applied": (Lesson.applied_count.desc(), Lesson.id.desc()),
+        "useful": (Lesson.useful_count.desc(), Lesson.id.desc()),
+    }
+    sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
+    if hits is not None:
+        query = query.join(hits, on=(hits.c.object_id == Lesson.id))
+        ordering["relevance"] = (hits.c.rank, Lesson.id.desc())
+    order = ordering.get(sort, ordering["newest"])
+    total = query.count()
+    lessons = list(query.select(Lesson, Member.id, Member.name, Member.organization,
+                                Region.id, Region.name, Region.key)
+                   .switch(Lesson)
+                   .join(Member, on=(Lesson.author == Member.id))
+                   .switch(Lesson)
+                   .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
+                   .order_by(*order)
+                   .paginate(page, per_page))
+    attach_terms(lessons)
+    if hits is not None and lessons:
+        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
+        for lesson in lessons:
+            lesson.snippet = snippets.get(lesson.id, "")
+    return lessons, total
+
+
+def attach_terms(lessons):
+    """Give each lesson `.classified` {kind: [keys]} in one query for the whole list."""
+    by_id = {lesson.id: lesson for lesson in lessons}
+    for lesson in lessons:
+        lesson.classified = {kind: [] for kind in TERM_FILTERS.values()}
+    if by_id:
+        for term in (LessonTerm.select(LessonTerm.lesson, LessonTerm.kind, LessonTerm.key)
+                     .where(LessonTerm.lesson.in_(list(by_id)))
+                     .order_by(LessonTerm.id)):
+            by_id[term.lesson_id].classified[term.kind].append(term.key)
+    return lessons
+
+
+def facets(viewer, filters):
+    """Counts per facet value over the filtered lessons, in four queries whatever the data."""
+    base = filtered(viewer, filters)
+    if filters.get("q"):
+        hits = search.matching("lesson", filters["q"])
+        if hits is not None:
+            base = base.where(Lesson.id.in_(hits.select(hits.c.object_id)))
+    ids = base.select(Lesson.id)
+    counts = {kind: {} for kind in TERM_FILTERS.values()}
+    for kind, key, count in (LessonTerm.select(LessonTerm.kind, LessonTerm.key,
+                                               fn.COUNT(LessonTerm.id))
+                             .where(LessonTerm.lesson.in_(ids))
+                             .group_by(LessonTerm.kind, LessonTerm.key)
+                             .tuples()):
+        counts[kind][key] = count
+    counts["region"] = dict(
+        base.select(Region.key, fn.COUNT(Lesson.id))
+        .join(Region, on=(Lesson.region == Region.id))
+        .group_by(Region.key).tuples())
+    counts["country"] = dict(
+        base.select(Lesson.country, fn.COUNT(Lesson.id))
+        .where(Lesson.country.is_null(False), Lesson.attribution == "office")
+        .group_by(Lesson.country).tuples())
+    counts["year"] = dict(
+        base.select(Lesson.published_year, fn.COUNT(Lesson.id))
+        .where(Lesson.published_year.is_null(False))
+        .group_by(Lesson.published_year).tuples())
+    return counts

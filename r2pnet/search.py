@@ -1,0 +1,280 @@
+"""Full-text search for every feature: one document per (kind, object id), ranked and highlighted.
+
+The documents live in the `search_document` table (migration 0005). SQLite indexes it with an
+FTS5 table (unicode61, accents removed) ranked by bm25; PostgreSQL with a weighted tsvector
+column (accents folded, GIN index) ranked by ts_rank_cd. On both, a lower rank is better and a
+document whose title alone satisfies the query comes first, then one whose tags do, then the
+rest by relevance. User text never reaches a query syntax unchecked: FTS5 gets peewee's
+web-search translation (quoted terms, OR, -exclusion), PostgreSQL websearch_to_tsquery.
+Snippets and highlights are made here, the same way on both engines, and are escaped HTML.
+"""
+import re
+import unicodedata
+from itertools import chain
+
+from markupsafe import Markup, escape
+from peewee import JOIN, SQL, Case, Entity, Expression, Table, fn
+from playhouse import fts_parser
+
+from r2pnet.extensions import db, is_postgres
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 16
+MAX_DOCUMENT_CHARS = 200_000  # far above any lesson; keeps a tsvector under its 1 MB limit
+SNIPPET_CHARS = 240
+MAX_SCORED_MATCHES = 100
+# bm25 weights of the FTS5 columns (title, body, tags).
+BM25_WEIGHTS = (10.0, 1.0, 4.0)
+# How far a title-only or tags-only match lifts a document: more than any relevance score.
+TITLE_TIER, TAGS_TIER = 2, 1
+HITS = "search_hits"
+
+WORD = re.compile(r"[^\W_]+")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+DIACRITICS = re.compile("[\u0300-\u036f]")
+SPACE = re.compile(r"\s")
+# websearch_to_tsquery's reading, given to FTS5 too: "or" in any case means either; "and" and
+# "not" are plain words (exclusion is "-word"); parentheses do not group.
+OPERATOR_WORD = re.compile(r"(?<!\S)(?:or|and|not)(?!\S)", re.IGNORECASE)
+
+_documents = Table("search_document",
+                   ("id", "kind", "object_id", "title", "body", "tags", "document"),
+                   _database=db)
+_fts = Table("search_document_fts", ("rowid",), _database=db)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def index(kind, object_id, title, body, tags=""):
+    """Insert or replace one object's search document, inside the writer's transaction."""
+    fields = {"title": _plain(title), "body": _plain(body)[:MAX_DOCUMENT_CHARS],
+              "tags": _plain(tags)}
+    (_documents
+     .insert(kind=kind, object_id=int(object_id), **fields)
+     .on_conflict(conflict_target=(_documents.kind, _documents.object_id),
+                  preserve=(_documents.title, _documents.body, _documents.tags))
+     .execute())
+
+
+def remove(kind, object_id):
+    """Drop an object's document."""
+    (_documents
+     .delete()
+     .where((_documents.kind == kind) & (_documents.object_id == int(object_id)))
+     .execute())
+
+
+def clear():
+    """Drop every document of every kind (tests start from an empty index)."""
+    _documents.delete().execute()
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+def matching(kind, text):
+    """A peewee subquery of (object_id, rank) for every document of `kind` matching user text.
+
+    None when the text has no searchable words. Lower rank = better, on both engines:
+        hits = search.matching("lesson", q)
+        Lesson.select().join(hits, on=(hits.c.object_id == Lesson.id)).order_by(hits.c.rank)
+        Lesson.select().where(Lesson.id.in_(hits.select(hits.c.object_id)))
+    """
+    query = _query_text(text)
+    if query is None:
+        return None
+    if is_postgres():
+        return _postgres_matching(kind, query)
+    return _sqlite_matching(kind, query)
+
+
+def _sqlite_matching(kind, query):
+    # The hits alias names both the documents table inside and the subquery outside, so
+    # hits.c.object_id is valid in a join on the subquery and in hits.select(...) alike.
+    hits = _documents.alias(HITS)
+    expression = fts_parser.parse(query, ())
+    bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
+    rank = (bm25 / (1.0 - bm25)
+            - _tier(_fts.rowid.in_(_fts_rowids(f"title : ({expression})")), TITLE_TIER)
+            - _tier(_fts.rowid.in_(_fts_rowids(f"tags : ({expression})")), TAGS_TIER))
+    # The full-text index must lead, or SQLite runs the MATCH once per row of another table:
+    # CROSS JOIN puts it before the documents, and OFFSET 0 keeps the planner from flattening
+    # this subquery into the caller's join (the hits are computed once, then joined).
+    return (_fts
+            .select(hits.object_id, rank.alias("rank"))
+            .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
+            .where(_fts_match(expression) & (hits.kind == kind))
+            .limit(-1)
+            .offset(0)
+            .alias(HITS))
+
+
+def _fts_match(expression):
+    return Expression(Entity(_fts.__name__), "MATCH", expression)
+
+
+def _fts_rowids(expression):
+    return _fts.select(_fts.rowid).where(_fts_match(expression))
+
+
+def _postgres_matching(kind, query):
+    hits = _documents.alias(HITS)
+    tsquery = fn.websearch_to_tsquery(SQL("'simple'::regconfig"), _fold(query))
+    # 0 - x, not -x: peewee reads a unary minus as DESC. Flag 32 scales the rank into [0, 1).
+    rank = (0 - fn.ts_rank_cd(hits.document, tsquery, 32)
+            - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{a}'::\"char\"[]")), tsquery),
+                    TITLE_TIER)
+            - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{b}'::\"char\"[]")), tsquery),
+                    TAGS_TIER))
+    return (hits
+            .select(hits.object_id, rank.alias("rank"))
+            .where((hits.kind == kind)
+                   & _ts_match(hits.document, tsquery)
+                   # Only negated words ("-word") would match nearly everything: match nothing.
+                   & (fn.querytree(tsquery) != "T"))
+            .alias(HITS))
+
+
+def _ts_match(document, tsquery):
+    return Expression(document, "@@", tsquery)
+
+
+def _tier(condition, points):
+    return Case(None, [(condition, points)], 0)
+
+
+# --- snippets and highlights -----------------------------------------------------------------
+
+def snippets(kind, object_ids, text):
+    """{object_id: html} for the given ids: the best fragment of the body, matched words in <mark>.
+
+    Every other character is escaped, so the values are safe to render with |safe.
+    """
+    ids = [int(object_id) for object_id in object_ids]
+    if not ids:
+        return {}
+    pattern = _highlighter(text)
+    rows = (_documents
+            .select(_documents.object_id, _documents.body)
+            .where((_documents.kind == kind) & _documents.object_id.in_(ids))
+            .tuples())
+    return {object_id: _snippet(body, pattern) for object_id, body in rows}
+
+
+def highlight_title(kind, object_id_to_title, text):
+    """{object_id: html}: each title escaped, with the words the text matches in <mark>."""
+    pattern = _highlighter(text)
+    return {object_id: _marked(_plain(title), pattern)
+            for object_id, title in object_id_to_title.items()}
+
+
+def _snippet(body, pattern):
+    matches = list(pattern.finditer(body)) if pattern else []
+    start = _fragment_start(body, matches)
+    end = _fragment_end(body, start)
+    html = _marked(body, pattern, start, end)
+    if start > 0:
+        html = Markup("…") + html
+    if end < len(body):
+        html += Markup("…")
+    return html
+
+
+def _fragment_start(body, matches):
+    """Start of the window with the most distinct matched words, a little before them."""
+    best, best_score = 0, (0, 0)
+    scored = matches[:MAX_SCORED_MATCHES]
+    for i, first in enumerate(scored):
+        window = [m for m in scored[i:] if m.end() <= first.start() + SNIPPET_CHARS]
+        score = (len({_fold(m.group()).lower() for m in window}), len(window))
+        if score > best_score:
+            best, best_score = first.start(), score
+    start = max(0, best - SNIPPET_CHARS // 4)
+    if start == 0:
+        return 0
+    space = SPACE.search(body, start, best)  # begin on a whole word
+    return space.end() if space else best
+
+
+def _fragment_end(body, start):
+    end = start + SNIPPET_CHARS
+    if end >= len(body):
+        return len(body)
+    space = SPACE.search(body, end, end + SNIPPET_CHARS // 8)
+    return space.start() if space else end
+
+
+def _marked(text, pattern, start=0, end=None):
+    """text[start:end] escaped, with every whole match of pattern wrapped in <mark>."""
+    end = len(text) if end is None else end
+    parts, position = [], start
+    for match in pattern.finditer(text, start) if pattern else ():
+        if match.end() > end:
+            break
+        parts += [escape(text[position:match.start()]),
+                  Markup("<mark>%s</mark>") % match.group()]
+        position = match.end()
+    parts.append(escape(text[position:end]))
+    return Markup("").join(parts)
+
+
+def _highlighter(text):
+    """A regex for the text's words as whole words, ignoring case and accents, or None."""
+    query = _query_text(text)
+    if query is None:
+        return None
+    terms = {_fold(word).lower()
+             for chunk in query.split() if not chunk.startswith("-") and chunk != "OR"
+             for word in WORD.findall(chunk)}
+    if not terms:
+        return None
+    alternatives = sorted((_accent_insensitive(term) for term in terms), key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(alternatives), re.IGNORECASE)
+
+
+def _accent_insensitive(term):
+    return "".join(_VARIANTS.get(char, re.escape(char)) + "[\u0300-\u036f]*" for char in term)
+
+
+def _variants():
+    """{base letter: regex class of it and its accented forms}, e.g. "e" -> "[eèéêë...]"."""
+    forms = {}
+    for code in chain(range(0xC0, 0x250), range(0x370, 0x500), range(0x1E00, 0x2000)):
+        char = chr(code).lower()
+        base = _fold(char)
+        if len(char) == 1 and len(base) == 1 and base != char:
+            forms.setdefault(base, {base}).add(char)
+    return {base: "[%s]" % "".join(sorted(chars)) for base, chars in forms.items()}
+
+
+# --- text ------------------------------------------------------------------------------------
+
+def _plain(text):
+    """Text as stored and searched: NFC, valid UTF-8, no NUL or other control characters."""
+    text = str(text or "").encode("utf-8", "ignore").decode("utf-8")
+    return CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+
+
+def _fold(text):
+    """Accents removed as the PostgreSQL index does it (see migration 0005)."""
+    return unicodedata.normalize(
+        "NFC", DIACRITICS.sub("", unicodedata.normalize("NFD", text)))
+
+
+def _query_text(text):
+    """User text cut to a sane size, or None when it has no searchable words."""
+    text = _plain(text)[:MAX_QUERY_CHARS]
+    # Both engines read "_", "*" and parentheses as separators here (no prefix search on
+    # PostgreSQL), and "focal-point" as the words "focal" and "point".
+    text = INNER_HYPHEN.sub(" ", re.sub(r"[_*()]", " ", text))
+    text = OPERATOR_WORD.sub(lambda m: "OR" if m.group().lower() == "or" else m.group().lower(),
+                             text)
+    words = list(WORD.finditer(text))
+    if not words:
+        return None
+    if len(words) > MAX_QUERY_WORDS:
+        text = text[:words[MAX_QUERY_WORDS - 1].end()]
+    return text.strip()
+
+
+_VARIANTS = _variants()
