@@ -214,3 +214,24 @@ def test_invite_with_the_mail_server_down_still_prints_a_working_link(app, runne
     assert "the email could not be sent yet" in result.output
     path = urlsplit(result.output.strip().splitlines()[-1]).path
     assert client.get(path).status_code == 200
+
+
+def test_demo_data_adds_a_living_knowledge_base_once(runner, client, make_member):
+    from r2pnet.knowledge.models import Lesson, LessonTerm
+    from tests.signin import sign_in_as
+
+    runner.invoke(args=["demo-data"])
+    runner.invoke(args=["demo-data"])
+
+    lessons = list(Lesson.select())
+    assert len(lessons) == 32
+    assert {lesson.visibility for lesson in lessons} == {"network", "public", "region"}
+    assert any(lesson.attribution == "anonymous" for lesson in lessons)
+    assert any(not lesson.is_published for lesson in lessons)
+    assert sum(lesson.applied_count for lesson in lessons) > 0
+    assert {t.key for t in LessonTerm.select().where(LessonTerm.kind == "pillar")} == \
+        {"pillar_1", "pillar_2", "pillar_3"}
+    assert len({lesson.region_id for lesson in lessons}) == 5
+    sign_in_as(client, make_member(email="visitor@example.org", password=None))
+    page = client.get("/lessons", query_string={"q": "magistrates"})
+    assert "Training magistrates on atrocity crimes" in page.get_data(as_text=True)
