@@ -1,4 +1,6 @@
 """Markdown to safe HTML, once at save time: markdown-it-py (raw HTML off), then nh3."""
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -27,3 +29,8 @@ def render(text):
     html = _md.render(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer nofollow")
+
+
+def plain_text(safe_html):
+    """The text of rendered HTML, for search indexing and snippets."""
+    return html.unescape(nh3.clean(safe_html or "", tags=set())).strip()

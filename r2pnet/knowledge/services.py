@@ -78,7 +78,8 @@ def _add_revision(lesson, editor, data, note):
 
 
 def _index(lesson, data):
-    body = "\n\n".join(getattr(lesson, f"{key}_md") for key in SECTIONS)
+    # The rendered text, not the markdown: snippets then read like the page (no ** or - ).
+    body = "\n\n".join(markdown.plain_text(getattr(lesson, f"{key}_html")) for key in SECTIONS)
     search.index("lesson", lesson.id, lesson.title, f"{lesson.summary}\n\n{body}",
                  tags=" ".join(data["tags"]))
 

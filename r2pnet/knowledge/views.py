@@ -136,6 +136,7 @@ def edit_lesson(lesson_id):
     if not permissions.can_edit_lesson(viewer, lesson):
         abort(403)
     values, errors, conflict = services.form_values(lesson), {}, False
+    was_published = lesson.is_published
     if request.method == "POST":
         data, errors, values = load_form(LessonSchema(), request.form, LESSON_LISTS)
         if not errors:
@@ -147,7 +148,8 @@ def edit_lesson(lesson_id):
             except DomainError as exc:
                 errors = exc.errors
             else:
-                flash("Lesson saved.", "success")
+                flash("Lesson published." if lesson.is_published and not was_published
+                      else "Lesson saved.", "success")
                 return redirect(url_for("knowledge.lesson_page", lesson_id=lesson.id))
     return _form_page(lesson, values, errors, conflict)
 
