@@ -149,7 +149,7 @@ def test_lesson_for_a_region_is_written_found_downloaded_and_applied_but_hidden_
     expect(author.get_by_label("Tags", exact=True)).to_have_value("community radio, early warning")
     author.get_by_role("button", name="Publish", exact=True).click()
 
-    expect(author.get_by_text("Lesson saved.")).to_be_visible()
+    expect(author.get_by_text("Lesson published.")).to_be_visible()
     expect(author.locator("article > header .badge")).to_have_text("Africa only")
     expect(author.locator("article > header")).to_contain_text("published")
 
