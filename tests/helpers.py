@@ -103,3 +103,16 @@ class MailCollector:
         with self.lock:
             self.messages.append(msg)
         return "250 OK"
+
+
+def live_markup(response):
+    """Scripts, event handlers, javascript: URLs and SVG the page would act on."""
+    page = soup(response)
+    found = [str(tag) for tag in page.find_all("script") if "alert" in (tag.string or "")]
+    found += [str(tag) for tag in page.find_all(True)
+              if any(attr.lower().startswith("on") for attr in tag.attrs)]
+    found += [str(tag) for tag in page.find_all(True)
+              if any(str(tag.get(attr, "")).strip().lower().startswith("javascript:")
+                     for attr in ("href", "src", "action", "formaction"))]
+    found += [str(tag) for tag in page.find_all(["svg", "img"])]
+    return found

@@ -8,7 +8,7 @@ from r2pnet.knowledge import attachments
 from r2pnet.knowledge.services import update_lesson
 from r2pnet.members.models import Member
 from tests.conftest import LESSON_DEFAULTS
-from tests.helpers import region, soup
+from tests.helpers import live_markup, region, soup
 from tests.signin import sign_in_as
 
 PAYLOADS = {
@@ -52,19 +52,6 @@ def changed_words(section, tag):
 
 def field_headings(section):
     return [heading.get_text(strip=True) for heading in section.find_all("h3")]
-
-
-def live_markup(response):
-    """Scripts, event handlers, javascript: URLs and SVG the page would act on."""
-    page = soup(response)
-    found = [str(tag) for tag in page.find_all("script") if "alert" in (tag.string or "")]
-    found += [str(tag) for tag in page.find_all(True)
-              if any(attr.lower().startswith("on") for attr in tag.attrs)]
-    found += [str(tag) for tag in page.find_all(True)
-              if any(str(tag.get(attr, "")).strip().lower().startswith("javascript:")
-                     for attr in ("href", "src", "action", "formaction"))]
-    found += [str(tag) for tag in page.find_all(["svg", "img"])]
-    return found
 
 
 @pytest.fixture

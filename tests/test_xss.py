@@ -2,7 +2,7 @@
 import pytest
 
 from r2pnet.members.models import Member
-from tests.helpers import post_form, soup
+from tests.helpers import live_markup, post_form, soup
 from tests.signin import sign_in_as
 
 PAYLOADS = {
@@ -28,19 +28,6 @@ def _save_profile(browser, payload):
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def _live_markup(response):
-    """Scripts, event handlers and javascript: URLs the page would act on."""
-    page = soup(response)
-    found = [str(tag) for tag in page.find_all("script") if "alert" in (tag.string or "")]
-    found += [str(tag) for tag in page.find_all(True)
-              if any(attr.lower().startswith("on") for attr in tag.attrs)]
-    found += [str(tag) for tag in page.find_all(True)
-              if any(str(tag.get(attr, "")).strip().lower().startswith("javascript:")
-                     for attr in ("href", "src", "action", "formaction"))]
-    found += [str(tag) for tag in page.find_all(["svg", "img"])]
-    return found
-
-
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
 def test_markup_in_a_profile_is_shown_as_text_on_the_profile_page(app, make_member, author,
                                                                   payload):
@@ -49,7 +36,7 @@ def test_markup_in_a_profile_is_shown_as_text_on_the_profile_page(app, make_memb
     assert Member.get_by_id(member.id).bio == f"About me {payload}"  # kept as typed
     reader = sign_in_as(app.test_client(), make_member(password=None))
     response = reader.get(f"/members/{member.id}")
-    assert _live_markup(response) == []
+    assert live_markup(response) == []
     assert f"About me {payload}" in soup(response).get_text()
 
 
@@ -60,7 +47,7 @@ def test_markup_in_a_profile_is_shown_as_text_in_the_directory(app, make_member,
     _save_profile(browser, payload)
     reader = sign_in_as(app.test_client(), make_member(password=None))
     response = reader.get("/members")
-    assert _live_markup(response) == []
+    assert live_markup(response) == []
     assert payload in soup(response).get_text()
 
 
@@ -68,12 +55,12 @@ def test_markup_in_a_profile_is_shown_as_text_in_the_directory(app, make_member,
 def test_markup_in_the_directory_search_box_is_shown_as_text(author, payload):
     _, browser = author
     response = browser.get("/members", query_string={"q": payload})
-    assert _live_markup(response) == []
+    assert live_markup(response) == []
     assert soup(response).find("input", attrs={"name": "q"})["value"] == payload
 
 
 def test_markup_in_the_login_email_field_is_shown_as_text(client):
     payload = PAYLOADS["attribute breakout"]
     response = post_form(client, "/login", {"email": payload, "password": "whatever"})
-    assert _live_markup(response) == []
+    assert live_markup(response) == []
     assert soup(response).find("input", attrs={"name": "email"})["value"] == payload

@@ -20,6 +20,17 @@ def _viewer():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def readable_lesson(lesson_id):
+    """The lesson the current visitor may read.
+
+    :raise 404: when it does not exist or may not be seen (the two look the same)
+    """
+    lesson = services.get_visible(lesson_id, _viewer())
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
 def read_filters(args):
     """Browse filters from a query string: (data, errors, values kept for links)."""
     schema = BrowseSchema()
@@ -85,9 +96,7 @@ def _taxonomy():
 def lesson_page(lesson_id):
     """One lesson, as its reader may see it."""
     viewer = _viewer()
-    lesson = services.get_visible(lesson_id, viewer)
-    if lesson is None:
-        abort(404)
+    lesson = readable_lesson(lesson_id)
     # Who applied it is for members only, even on a public lesson.
     applications = list(LessonApplication.select(LessonApplication, Member)
                         .join(Member)
@@ -130,9 +139,7 @@ def new_lesson():
 def edit_lesson(lesson_id):
     """Edit a lesson (author, administrators, the region's moderators)."""
     viewer = current_user._get_current_object()
-    lesson = services.get_visible(lesson_id, viewer)
-    if lesson is None:
-        abort(404)
+    lesson = readable_lesson(lesson_id)
     if not permissions.can_edit_lesson(viewer, lesson):
         abort(403)
     values, errors, conflict = services.form_values(lesson), {}, False
@@ -167,9 +174,7 @@ def _form_page(lesson, values, errors, conflict=False):
 def apply_lesson(lesson_id):
     """Record that your country applied or adapted the lesson."""
     viewer = current_user._get_current_object()
-    lesson = services.get_visible(lesson_id, viewer)
-    if lesson is None:
-        abort(404)
+    lesson = readable_lesson(lesson_id)
     note = (request.form.get("note") or "")[:500]
     try:
         created = services.record_application(viewer, lesson, note)
@@ -185,9 +190,7 @@ def apply_lesson(lesson_id):
 def mark_useful(lesson_id):
     """Mark (or unmark) a lesson as useful."""
     viewer = current_user._get_current_object()
-    lesson = services.get_visible(lesson_id, viewer)
-    if lesson is None:
-        abort(404)
+    lesson = readable_lesson(lesson_id)
     services.set_useful(viewer, lesson, request.form.get("useful") == "1")
     return redirect(url_for("knowledge.lesson_page", lesson_id=lesson.id) + "#uptake")
 
