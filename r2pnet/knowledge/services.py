@@ -1,7 +1,7 @@
 """Writing lessons: create, edit (optimistic locking), publish, revisions, uptake."""
 import json
 
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from r2pnet import markdown, permissions, search
 from r2pnet.audit.services import record
@@ -9,7 +9,7 @@ from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
 from r2pnet.knowledge.models import (SECTIONS, Lesson, LessonApplication, LessonAttachment,
                                      LessonRevision, LessonTerm, LessonUseful)
-from r2pnet.members.models import Region, utcnow
+from r2pnet.members.models import Member, Region, utcnow
 
 CONFLICT_MESSAGE = ("Someone else saved this lesson while you were editing. Your text is kept "
                     "below but not saved: compare with the current version, then save again.")
@@ -148,7 +148,14 @@ def update_lesson(editor, lesson, data, ip=""):
 
 def get_visible(lesson_id, viewer):
     """The lesson if `viewer` may read it, else None (unknown and forbidden look the same)."""
-    return Lesson.visible_to(viewer).where(Lesson.id == lesson_id).first()
+    # Author and region come in the same query: every lesson page shows both.
+    return (Lesson.visible_to(viewer)
+            .select_extend(Member, Region)
+            .join(Member, on=(Lesson.author == Member.id))
+            .switch(Lesson)
+            .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
+            .where(Lesson.id == lesson_id)
+            .first())
 
 
 def record_application(member, lesson, note, ip=""):
