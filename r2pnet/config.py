@@ -40,6 +40,12 @@ def load_config(environ=None, instance_path=None):
     config["PORT"] = _check(problems, parse_port, env.get("PORT", "5000"))
     config["PROXY_COUNT"] = _check(problems, parse_proxy_count, env.get("PROXY_COUNT", "0"))
     config["SECRET_KEY"] = env.get("SECRET_KEY") or None
+    # Open flags that hide a thread or post pending review; days after which a thread
+    # with no reply counts as unanswered on the region dashboard.
+    config["FLAG_THRESHOLD"] = _check(problems, parse_count, "FLAG_THRESHOLD",
+                                      env.get("FLAG_THRESHOLD", "3"), 1, 100)
+    config["UNANSWERED_AFTER_DAYS"] = _check(problems, parse_count, "UNANSWERED_AFTER_DAYS",
+                                             env.get("UNANSWERED_AFTER_DAYS", "7"), 1, 365)
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY must be at least 32 characters long "
                         "(or unset, to have one generated in the instance folder).")
@@ -191,6 +197,13 @@ def parse_port(value):
     if not 0 < port < 65536:
         raise ValueError(f"PORT: expected a number between 1 and 65535, not {value!r}.")
     return port
+
+
+def parse_count(name, value, low, high):
+    """A whole number from `low` to `high` (a setting's name given for the message)."""
+    if not value.strip().isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"{name}: expected a whole number from {low} to {high}, not {value!r}.")
+    return int(value)
 
 
 def parse_proxy_count(value):

@@ -91,9 +91,90 @@ def can_write_lessons(member):
     return bool(member and getattr(member, "is_authenticated", False) and member.is_active)
 
 
+def _active(member):
+    return bool(member and getattr(member, "is_authenticated", False) and member.is_active)
+
+
+# --- discussions: a space is a region id, or None for the network-wide space --------------
+
+def can_read_space(member, region_id):
+    """Network space: every member; a region's space: its members, moderators, administrators."""
+    if not _active(member):
+        return False
+    return region_id is None or is_administrator(member) or region_id in member_region_ids(member)
+
+
+def can_post_in_space(member, region_id):
+    """Whoever may read a space may start threads in it."""
+    return can_read_space(member, region_id)
+
+
+def can_moderate_space(member, region_id):
+    """A region's moderators (and administrators); the network space: administrators only."""
+    return _active(member) and can_moderate_region(member, region_id)
+
+
+def can_read_thread(member, thread):
+    """The thread's space, and not hidden unless `member` moderates that space."""
+    return can_read_space(member, thread.region_id) and (
+        not thread.is_hidden or can_moderate_space(member, thread.region_id))
+
+
+def can_reply(member, thread):
+    """Readers reply while the thread is neither locked nor closed."""
+    return can_read_thread(member, thread) and not thread.is_locked and thread.closed_at is None
+
+
+def can_edit_post(member, post, thread):
+    """Authors edit their visible posts in open threads; moderators of the space edit any."""
+    if not can_read_thread(member, thread):
+        return False
+    if can_moderate_space(member, thread.region_id):
+        return True
+    return (post.author_id == member.id and not post.is_hidden and not thread.is_locked
+            and thread.closed_at is None)
+
+
+def can_flag(member, thread, post=None):
+    """Readers flag what others wrote."""
+    author_id = post.author_id if post is not None else thread.author_id
+    return can_read_thread(member, thread) and author_id != member.id
+
+
+def can_close_thread(member, thread):
+    """The thread's author and the space's moderators record a conclusion."""
+    return can_read_thread(member, thread) and (
+        thread.author_id == member.id or can_moderate_space(member, thread.region_id))
+
+
+def can_moderate_thread(member, thread):
+    """Hide, lock, pin, move, edit with a reason, dismiss flags: the space's moderators."""
+    return can_moderate_space(member, thread.region_id)
+
+
+def can_read_moderation(member):
+    """The moderation queue, log and region dashboard: moderators and administrators."""
+    return _active(member) and (is_administrator(member) or bool(moderated_region_ids(member)))
+
+
+# --- deliberations -----------------------------------------------------------------------
+
+def can_read_deliberation(member, deliberation):
+    """The region's members, moderators and administrators."""
+    return can_read_space(member, deliberation.region_id)
+
+
+def can_schedule_deliberation(member, region_id):
+    """The region's moderators and administrators (also outcomes, cadence, weekly question)."""
+    return region_id is not None and can_moderate_space(member, region_id)
+
+
 def register(app):
     """Expose the predicates to templates as Jinja tests and globals."""
     for fn in (is_administrator, can_moderate_region, can_invite, can_edit_profile,
                can_see_email, can_manage_members, can_manage_regions, can_read_audit,
-               can_edit_lesson, can_write_lessons):
+               can_edit_lesson, can_write_lessons, can_read_space, can_post_in_space,
+               can_moderate_space, can_read_thread, can_reply, can_edit_post, can_flag,
+               can_close_thread, can_moderate_thread, can_read_moderation,
+               can_read_deliberation, can_schedule_deliberation):
         app.jinja_env.globals[fn.__name__] = fn

@@ -2,7 +2,7 @@
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from r2pnet.extensions import BaseModel
-from r2pnet.members.models import Member, utcnow
+from r2pnet.members.models import Member, Region, utcnow
 
 ACTIONS = {
     "setup": "First administrator set up",
@@ -29,7 +29,31 @@ ACTIONS = {
     "attachment_added": "Lesson attachment added",
     "attachment_removed": "Lesson attachment removed",
     "feed_token_reset": "Lesson feed addresses reset",
+    "thread_hidden": "Thread hidden",
+    "thread_unhidden": "Thread unhidden",
+    "post_hidden": "Post hidden",
+    "post_unhidden": "Post unhidden",
+    "thread_auto_hidden": "Thread hidden by flags, pending review",
+    "post_auto_hidden": "Post hidden by flags, pending review",
+    "thread_locked": "Thread locked",
+    "thread_unlocked": "Thread unlocked",
+    "thread_pinned": "Thread pinned",
+    "thread_unpinned": "Thread unpinned",
+    "thread_moved": "Thread moved to another space",
+    "thread_closed": "Thread closed with a conclusion",
+    "thread_reopened": "Thread reopened",
+    "post_edited_by_moderator": "Post edited by a moderator",
+    "flags_dismissed": "Flags dismissed",
+    "deliberation_scheduled": "Deliberation scheduled",
+    "deliberation_changed": "Deliberation changed",
+    "deliberation_cancelled": "Deliberation cancelled",
+    "deliberation_outcome": "Deliberation outcome recorded",
+    "cadence_changed": "Deliberation cadence changed",
+    "question_set": "Question of the week set",
 }
+# The moderation actions: the log moderators read for their regions.
+MODERATION_ACTIONS = tuple(action for action in ACTIONS if action.startswith(
+    ("thread_", "post_", "flags_", "deliberation_", "cadence_", "question_")))
 
 
 class AuditEvent(BaseModel):
@@ -42,7 +66,11 @@ class AuditEvent(BaseModel):
     email = CharField(max_length=254, default="")
     ip = CharField(max_length=64, default="")
     detail = TextField(default="")
+    # Moderation events: the region whose space it happened in, the item and the reason given.
+    region = ForeignKeyField(Region, null=True, backref="+", on_delete="SET NULL")
+    item = CharField(max_length=40, default="")
+    reason = TextField(default="")
 
     class Meta:
         indexes = ((("action", "created_at"), False), (("actor", "created_at"), False),
-                   (("target", "created_at"), False))
+                   (("target", "created_at"), False), (("region", "created_at"), False))

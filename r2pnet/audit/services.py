@@ -3,10 +3,12 @@ from r2pnet.audit.models import AuditEvent
 from r2pnet.members.models import Member
 
 
-def record(action, *, actor=None, target=None, email="", ip="", detail=""):
+def record(action, *, actor=None, target=None, email="", ip="", detail="", region=None,
+           item="", reason=""):
     """Append one event to the audit log (inside the caller's transaction)."""
     return AuditEvent.create(action=action, actor=actor, target=target,
-                             email=(email or "")[:254], ip=(ip or "")[:64], detail=detail or "")
+                             email=(email or "")[:254], ip=(ip or "")[:64], detail=detail or "",
+                             region=region, item=(item or "")[:40], reason=reason or "")
 
 
 def events(action=None, member_id=None, email=None, since=None, until=None):

@@ -1,0 +1,1 @@
+"""Scheduled regional deliberations, their outcomes, cadence, dashboard and weekly question."""

@@ -1,0 +1,1 @@
+"""Regional discussion spaces: threads, posts, follows, read state and mentions."""

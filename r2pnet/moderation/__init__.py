@@ -1,0 +1,1 @@
+"""Flags, the moderation queue, moderation actions and the moderation log."""
