@@ -38,8 +38,11 @@ def create_app(config=None):
     from r2pnet import mail, web
     from r2pnet.accounts import views as accounts_views
     from r2pnet.audit import views as audit_views
+    from r2pnet.deliberations import views as deliberations_views
+    from r2pnet.discussions import views as discussions_views
     from r2pnet.knowledge import views as knowledge_views
     from r2pnet.members import views as members_views
+    from r2pnet.moderation import views as moderation_views
 
     web.init_app(app)
     mail.init_app(app)
@@ -48,6 +51,9 @@ def create_app(config=None):
     app.register_blueprint(members_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(knowledge_views.bp)
+    app.register_blueprint(discussions_views.bp)
+    app.register_blueprint(deliberations_views.bp)
+    app.register_blueprint(moderation_views.bp)
 
     from r2pnet import cli
     cli.init_app(app)

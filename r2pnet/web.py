@@ -38,6 +38,10 @@ NAVIGATION = (
     ("web.home", "Home", "member"),
     ("members.directory", "Directory", "member"),
     ("knowledge.browse_lessons", "Lessons", "member"),
+    ("discussions.spaces", "Discussions", "member"),
+    ("discussions.whats_new", "What's new", "member"),
+    ("deliberations.deliberations", "Deliberations", "member"),
+    ("moderation.queue", "Moderation", "moderator"),
     ("accounts.invitations", "Invitations", "inviter"),
     ("members.admin_regions", "Regions", "administrator"),
     ("audit.audit_log", "Audit log", "administrator"),
@@ -145,6 +149,8 @@ def _navigation():
         if who == "administrator" and not permissions.is_administrator(current_user):
             continue
         if who == "inviter" and not permissions.can_invite(current_user):
+            continue
+        if who == "moderator" and not permissions.can_read_moderation(current_user):
             continue
         shown.append((endpoint, label))
     return shown
