@@ -24,11 +24,14 @@ def lesson_ids(text):
     return list(dict.fromkeys(int(m) for m in LESSON_REFERENCE.findall(text or "")))
 
 
-def _body(required=True):
-    return fields.String(required=required, load_default=None if required else "",
-                         error_messages=REQUIRED, validate=validate.Length(
-                             1 if required else 0, BODY_MAX,
-                             error=f"Write 1 to {BODY_MAX} characters."))
+def _not_blank(value):
+    if not value.strip():
+        raise ValidationError("Write something first.")
+
+
+def _body():
+    return fields.String(required=True, error_messages=REQUIRED, validate=[validate.Length(
+        1, BODY_MAX, error=f"Write 1 to {BODY_MAX} characters."), _not_blank])
 
 
 class ClassificationFields(Schema):
