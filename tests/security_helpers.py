@@ -58,6 +58,8 @@ def example_url(app, rule, **values):
     for name in rule.arguments:
         if name in values:
             args[name] = values[name]
+        elif name in (rule.defaults or {}):
+            continue  # fixed by the rule itself (/network is the space "network")
         elif isinstance(rule._converters[name], IntegerConverter):
             args[name] = 1
         else:

@@ -112,7 +112,7 @@ def test_the_search_box_matches_names_and_organizations(client, viewer, q, expec
 
     assert response.status_code == 200
     assert names(response) == expected
-    assert soup(response).find("input", attrs={"name": "q"})["value"] == q
+    assert soup(response).find("input", id="q")["value"] == q
 
 
 def test_the_filter_form_shows_the_chosen_filters(client, viewer):
@@ -121,7 +121,7 @@ def test_the_filter_form_shows_the_chosen_filters(client, viewer):
     for name, value in (("region", "africa"), ("language", "fr"), ("role", "focal_point")):
         assert page.find("select", attrs={"name": name}).find("option", selected=True)["value"] \
             == value
-    assert page.find("input", attrs={"name": "q"})["value"] == "amina"
+    assert page.find("input", id="q")["value"] == "amina"
 
 
 # --- disabled members ------------------------------------------------------------------------

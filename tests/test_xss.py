@@ -56,7 +56,7 @@ def test_markup_in_the_directory_search_box_is_shown_as_text(author, payload):
     _, browser = author
     response = browser.get("/members", query_string={"q": payload})
     assert live_markup(response) == []
-    assert soup(response).find("input", attrs={"name": "q"})["value"] == payload
+    assert soup(response).find("input", id="q")["value"] == payload
 
 
 def test_markup_in_the_login_email_field_is_shown_as_text(client):
