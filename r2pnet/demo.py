@@ -44,7 +44,7 @@ def _ascii(text):
 
 
 def create_demo_data(seed=7):
-    """Add the demo members and lessons that are not there yet; returns new members."""
+    """Add the demo members, lessons and discussions not there yet; returns new members."""
     rng = random.Random(seed)
     regions = list(Region.ordered())
     keys = list(EXPERTISE)
@@ -69,6 +69,8 @@ def create_demo_data(seed=7):
                 MemberExpertise.create(member=member, key=key)
             created += 1
     create_demo_lessons(rng)
+    from r2pnet.demo_discussions import create_demo_discussions
+    create_demo_discussions()
     return created
 
 

@@ -235,3 +235,21 @@ def test_demo_data_adds_a_living_knowledge_base_once(runner, client, make_member
     sign_in_as(client, make_member(email="visitor@example.org", password=None))
     page = client.get("/lessons", query_string={"q": "magistrates"})
     assert "Training magistrates on atrocity crimes" in page.get_data(as_text=True)
+
+
+def test_demo_data_starts_discussions_in_every_space_once(runner, client, make_member):
+    from r2pnet.discussions.models import Post, Thread
+    from r2pnet.members.models import Region
+    from tests.signin import sign_in_as
+
+    runner.invoke(args=["demo-data"])
+    runner.invoke(args=["demo-data"])
+
+    threads = list(Thread.select())
+    assert {t.region_id for t in threads} == {None, *(r.id for r in Region.select())}
+    assert len(threads) == 12
+    assert any(t.closed_at for t in threads) and Post.select().where(Post.number > 1).exists()
+    sign_in_as(client, make_member(email="visitor@example.org", password=None))
+    assert "How do you brief your cabinet" in client.get("/regions/africa").get_data(
+        as_text=True) or "Hate speech monitoring" in client.get("/regions/africa").get_data(
+        as_text=True)
