@@ -1,6 +1,5 @@
 """Discussion pages: spaces, thread lists, threads, replies, edits, closing, what's new."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from r2pnet import permissions
@@ -58,12 +57,6 @@ def space_link(region):
     return space_url(region)
 
 
-@bp.app_template_global()
-def has_endpoint(name):
-    """Whether a feature's page exists (templates link to moderation pages when they do)."""
-    return name in current_app.view_functions
-
-
 @bp.route("/discussions")
 def spaces():
     """The spaces the member may read, with their thread counts and last activity."""
@@ -92,17 +85,11 @@ def region_space(key):
 
 
 def _region_extras(viewer, region):
-    """The region's question of the week and upcoming deliberations, when those exist."""
-    try:
-        from r2pnet.deliberations import services as deliberations
-    except ImportError:  # pragma: no cover - the deliberations feature is always installed
-        return {}
-    extras = {}
-    if hasattr(deliberations, "current_question"):
-        extras["question"] = deliberations.current_question(region.id)
-    if hasattr(deliberations, "upcoming_for_region"):
-        extras["upcoming"] = deliberations.upcoming_for_region(viewer, region.id)
-    return extras
+    """The region's question of the week and its next deliberations."""
+    from r2pnet.deliberations import services as deliberations
+
+    return {"question": deliberations.current_question(region.id),
+            "upcoming": deliberations.upcoming_for_region(viewer, region.id)}
 
 
 @bp.route("/network/follow", methods=["POST"], defaults={"key": NETWORK},
