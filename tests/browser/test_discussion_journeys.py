@@ -317,8 +317,8 @@ def test_member_flags_a_reply_and_the_moderator_hides_it_so_other_members_no_lon
     open_space(reader, "Africa")
     expect(listed_thread(reader, TITLE)).to_contain_text("0 replies")
     expect(listed_thread(reader, TITLE)).not_to_contain_text("Kofi Mensah")
-    nav(reader).get_by_label("Search lessons and discussions").fill(LEAKED_WORD)
-    nav(reader).get_by_label("Search lessons and discussions").press("Enter")
+    nav(reader).get_by_label("Site search").fill(LEAKED_WORD)
+    nav(reader).get_by_label("Site search").press("Enter")
     expect(reader.get_by_role("heading", name="Search", exact=True)).to_be_visible()
     expect(reader.get_by_role("region", name=re.compile(r"^Replies"))).to_contain_text(
         "No replies match.")
