@@ -187,6 +187,10 @@ def test_linked_lessons_must_be_readable_by_the_writer(client, make_member, make
     assert [link.lesson_id for link in ThreadLesson.select()] == [shown.id]
     page = client.get(f"/threads/{Thread.get().id}").get_data(as_text=True)
     assert shown.title in page
+    discussed = soup(client.get(f"/lessons/{shown.id}")).find(id="h-discussed").parent
+    assert "Early warning across borders" in discussed.text
+    signed_in(region_key="europe")
+    assert soup(client.get(f"/lessons/{shown.id}")).find(id="h-discussed") is None
 
 
 def test_a_post_cannot_inject_markup(client, signed_in):

@@ -138,6 +138,14 @@ def thread_details(viewer, thread):
     return terms, lessons, bool(followed), last_read or 0
 
 
+def threads_about(viewer, lesson_id, limit=10):
+    """Threads that link to a lesson, as far as `viewer` may read them."""
+    return list(Thread.visible_to(viewer).select(Thread.id, Thread.title)
+                .join(ThreadLesson, on=(ThreadLesson.thread == Thread.id))
+                .where(ThreadLesson.lesson == lesson_id)
+                .order_by(Thread.last_activity_at.desc()).limit(limit))
+
+
 def follows_space(viewer, region_id):
     """Whether `viewer` follows the space."""
     space = "network" if region_id is None else str(region_id)

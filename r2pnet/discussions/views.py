@@ -57,6 +57,12 @@ def space_link(region):
     return space_url(region)
 
 
+@bp.app_template_global()
+def threads_about(lesson, limit=10):
+    """Threads linking to a lesson that the signed-in member may read, latest activity first."""
+    return reading.threads_about(_viewer(), lesson.id, limit)
+
+
 @bp.route("/discussions")
 def spaces():
     """The spaces the member may read, with their thread counts and last activity."""
