@@ -35,7 +35,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 NAVIGATION = (
     # (endpoint, label, who sees it): the sections later features add slot in here.
-    ("web.home", "Home", "member"),
     ("members.directory", "Directory", "member"),
     ("knowledge.browse_lessons", "Lessons", "member"),
     ("discussions.spaces", "Discussions", "member"),
@@ -152,7 +151,9 @@ def _navigation():
             continue
         if who == "moderator" and not permissions.can_read_moderation(current_user):
             continue
-        shown.append((endpoint, label))
+        # Administration pages share one menu, so the bar keeps to one line.
+        shown.append((endpoint, label, "admin" if who in ("administrator", "inviter")
+                      else "main"))
     return shown
 
 
