@@ -3,6 +3,7 @@ import pytest
 
 from r2pnet.audit.models import AuditEvent
 from r2pnet.deliberations import services
+from r2pnet.deliberations.outcomes import record_outcome
 from r2pnet.deliberations.models import Cadence, Deliberation, DeliberationAction, WeeklyQuestion
 from r2pnet.deliberations.schemas import load_outcome
 from r2pnet.knowledge.models import Lesson
@@ -24,7 +25,7 @@ def africa(make_member):
     held = move_to_past(schedule(moderator, title="Held in Africa"))
     data, errors, _ = load_outcome(MultiDict({"summary_md": "Agreed.", "version": "1"}))
     assert not errors
-    services.record_outcome(moderator, held, data)
+    record_outcome(moderator, held, data)
     AuditEvent.delete().execute()
     return upcoming, Deliberation.get_by_id(held.id)
 

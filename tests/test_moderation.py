@@ -5,7 +5,8 @@ import pytest
 from r2pnet.audit.models import AuditEvent
 from r2pnet.discussions.models import Thread
 from r2pnet.errors import DomainError, Forbidden
-from r2pnet.moderation import services
+from r2pnet.moderation import actions, flagging
+from r2pnet.moderation.log import moderation_log
 from r2pnet.moderation.models import Flag
 from tests.helpers import html_of, post_form, region, soup, text_of
 from tests.moderation_helpers import fresh, make_reply, make_thread
@@ -111,11 +112,11 @@ def test_the_third_flag_hides_a_reply_pending_review_and_mails_the_author_once(
         app, people, discussion, mailbox):
     thread, post = discussion
     first, second, third, _ = people["readers"]
-    services.flag(first, thread, post, "confidentiality")
-    services.flag(second, thread, post, "abusive")
+    flagging.flag(first, thread, post, "confidentiality")
+    flagging.flag(second, thread, post, "abusive")
     assert not fresh(post).is_hidden and fresh(thread).reply_count == 1
 
-    services.flag(third, thread, post, "other", "Private number")
+    flagging.flag(third, thread, post, "other", "Private number")
 
     hidden = fresh(post)
     assert hidden.is_hidden and hidden.hidden_reason == PENDING_3 and hidden.flag_count == 3
@@ -132,7 +133,7 @@ def test_the_third_flag_hides_a_reply_pending_review_and_mails_the_author_once(
     assert "phone number" not in body and "phone number" not in html_of(msg)
 
     # A later flag (a moderator still sees the post) is recorded, hides nothing more, mails nobody.
-    services.flag(people["mod"], thread, post, "spam")
+    flagging.flag(people["mod"], thread, post, "spam")
     assert fresh(post).flag_count == 4 and Flag.select().count() == 4
     assert fresh(post).hidden_reason == PENDING_3
     assert len(audit_rows("post_auto_hidden")) == 1
@@ -142,7 +143,7 @@ def test_the_third_flag_hides_a_reply_pending_review_and_mails_the_author_once(
 def test_the_threshold_is_a_setting(app, people, discussion):
     thread, _ = discussion
     app.config["FLAG_THRESHOLD"] = 1
-    services.flag(people["readers"][0], thread, None, "spam")
+    flagging.flag(people["readers"][0], thread, None, "spam")
     hidden = fresh(thread)
     assert hidden.is_hidden
     assert hidden.hidden_reason == "Hidden pending review: flagged by 1 member"
@@ -153,7 +154,7 @@ def test_a_thread_hidden_by_flags_disappears_for_members_but_not_for_its_moderat
         client, people, discussion):
     thread, post = discussion
     for reader in people["readers"][:3]:
-        services.flag(reader, thread, None, "spam")
+        flagging.flag(reader, thread, None, "spam")
     assert fresh(thread).is_hidden
 
     sign_in_as(client, people["readers"][0])
@@ -177,7 +178,7 @@ def test_a_thread_hidden_by_flags_disappears_for_members_but_not_for_its_moderat
 def test_flagging_a_hidden_reply_is_not_offered_to_members_who_cannot_see_it(
         client, people, discussion):
     thread, post = discussion
-    services.hide(people["mod"], thread, post, "Confidential")
+    actions.hide(people["mod"], thread, post, "Confidential")
     sign_in_as(client, people["readers"][0])
     assert client.get(f"/posts/{post.id}/flag").status_code == 404
     assert post_form(client, f"/posts/{post.id}/flag", {"reason": "spam"},
@@ -190,7 +191,7 @@ def test_flagging_a_hidden_reply_is_not_offered_to_members_who_cannot_see_it(
 def test_a_moderator_hides_a_reply_with_a_reason_and_the_author_is_told(
         client, people, discussion, mailbox):
     thread, post = discussion
-    services.flag(people["readers"][0], thread, post, "confidentiality")
+    flagging.flag(people["readers"][0], thread, post, "confidentiality")
     sign_in_as(client, people["mod"])
 
     response = post_form(client, f"/moderation/posts/{post.id}/hide",
@@ -239,9 +240,9 @@ def test_hiding_needs_a_reason_and_keeps_the_form(client, people, discussion):
 
 def test_hiding_twice_is_refused_without_a_second_event(app, people, discussion):
     thread, post = discussion
-    services.hide(people["mod"], thread, post, "Off-topic")
+    actions.hide(people["mod"], thread, post, "Off-topic")
     with pytest.raises(DomainError, match="already hidden"):
-        services.hide(people["mod"], thread, fresh(post), "Again")
+        actions.hide(people["mod"], thread, fresh(post), "Again")
     assert fresh(thread).reply_count == 0 and len(audit_rows("post_hidden")) == 1
 
 
@@ -249,8 +250,8 @@ def test_a_moderator_confirms_an_item_hidden_by_flags_with_their_own_reason(
         app, people, discussion, mailbox):
     thread, post = discussion
     for reader in people["readers"][:3]:
-        services.flag(reader, thread, post, "abusive")
-    services.hide(people["mod"], thread, fresh(post), "Abusive language")
+        flagging.flag(reader, thread, post, "abusive")
+    actions.hide(people["mod"], thread, fresh(post), "Abusive language")
     hidden = fresh(post)
     assert hidden.hidden_reason == "Abusive language" and hidden.flag_count == 0
     assert fresh(thread).reply_count == 0  # not decremented twice
@@ -261,7 +262,7 @@ def test_a_moderator_confirms_an_item_hidden_by_flags_with_their_own_reason(
 def test_unhide_shows_the_item_again_and_resolves_its_flags(client, people, discussion):
     thread, post = discussion
     for reader in people["readers"][:3]:
-        services.flag(reader, thread, post, "spam")
+        flagging.flag(reader, thread, post, "spam")
     sign_in_as(client, people["mod"])
 
     response = post_form(client, f"/moderation/posts/{post.id}/unhide",
@@ -285,17 +286,17 @@ def test_unhide_shows_the_item_again_and_resolves_its_flags(client, people, disc
 def test_unhiding_a_visible_item_is_refused(app, people, discussion):
     thread, post = discussion
     with pytest.raises(DomainError, match="not hidden"):
-        services.unhide(people["mod"], thread, post)
+        actions.unhide(people["mod"], thread, post)
     assert fresh(thread).reply_count == 1 and audit_rows("post_unhidden") == []
 
 
 def test_a_thread_is_hidden_and_unhidden_with_its_events(app, people, discussion, mailbox):
     thread, _ = discussion
-    services.hide(people["admin"], thread, None, "Duplicate of another thread")
+    actions.hide(people["admin"], thread, None, "Duplicate of another thread")
     assert fresh(thread).is_hidden
     assert Thread.visible_to(people["readers"][0]).where(Thread.id == thread.id).count() == 0
     assert "Your thread is hidden" == mailbox.last_to(people["readers"][3].email)["Subject"]
-    services.unhide(people["admin"], fresh(thread), None)
+    actions.unhide(people["admin"], fresh(thread), None)
     assert not fresh(thread).is_hidden
     assert [(e.action, e.item) for e in AuditEvent.select().where(
         AuditEvent.action.in_(["thread_hidden", "thread_unhidden"])).order_by(AuditEvent.id)] \
@@ -306,8 +307,8 @@ def test_a_thread_is_hidden_and_unhidden_with_its_events(app, people, discussion
 
 def test_dismissing_flags_keeps_the_item_and_resets_its_count(client, people, discussion):
     thread, post = discussion
-    services.flag(people["readers"][0], thread, post, "spam")
-    services.flag(people["readers"][1], thread, post, "spam")
+    flagging.flag(people["readers"][0], thread, post, "spam")
+    flagging.flag(people["readers"][1], thread, post, "spam")
     sign_in_as(client, people["mod"])
 
     response = post_form(client, f"/moderation/posts/{post.id}/dismiss", {},
@@ -320,14 +321,14 @@ def test_dismissing_flags_keeps_the_item_and_resets_its_count(client, people, di
     assert event.item == f"post:{post.id}" and event.detail.startswith("2 flags on post #2")
     # Flags already made stay one per member: the same readers cannot flag it again.
     with pytest.raises(DomainError, match="already flagged"):
-        services.flag(people["readers"][0], thread, fresh(post), "spam")
+        flagging.flag(people["readers"][0], thread, fresh(post), "spam")
 
 
 def test_dismissing_flags_shows_an_item_they_hid(app, people, discussion):
     thread, post = discussion
     for reader in people["readers"][:3]:
-        services.flag(reader, thread, post, "spam")
-    services.dismiss_flags(people["mod"], fresh(thread), fresh(post), "Not spam")
+        flagging.flag(reader, thread, post, "spam")
+    actions.dismiss_flags(people["mod"], fresh(thread), fresh(post), "Not spam")
     shown = fresh(post)
     assert not shown.is_hidden and shown.hidden_reason == "" and shown.flag_count == 0
     assert fresh(thread).reply_count == 1
@@ -337,9 +338,9 @@ def test_dismissing_flags_shows_an_item_they_hid(app, people, discussion):
 
 def test_dismissing_keeps_an_item_a_moderator_hid_hidden(app, people, discussion):
     thread, post = discussion
-    services.hide(people["mod"], thread, post, "Confidential")
-    services.flag(people["mod"], thread, fresh(post), "spam")  # moderators see hidden posts
-    services.dismiss_flags(people["mod"], thread, fresh(post))
+    actions.hide(people["mod"], thread, post, "Confidential")
+    flagging.flag(people["mod"], thread, fresh(post), "spam")  # moderators see hidden posts
+    actions.dismiss_flags(people["mod"], thread, fresh(post))
     assert fresh(post).is_hidden and fresh(post).hidden_reason == "Confidential"
 
 
@@ -384,8 +385,8 @@ def test_a_pinned_thread_comes_first_in_its_space(client, people, discussion):
     first = soup(client.get("/regions/africa")).select(".thread-list li")[0]
     assert "Cross-border alerts" in first.text
     with pytest.raises(DomainError, match="already pinned"):
-        services.pin(people["mod"], fresh(thread))
-    services.unpin(people["mod"], fresh(thread))
+        actions.pin(people["mod"], fresh(thread))
+    actions.unpin(people["mod"], fresh(thread))
     assert [e.action for e in AuditEvent.select().where(AuditEvent.action.startswith(
         "thread_")).order_by(AuditEvent.id)] == ["thread_pinned", "thread_unpinned"]
 
@@ -411,7 +412,7 @@ def test_a_moderator_of_both_regions_moves_a_thread_and_both_logs_show_it(
         (both.id, f"thread:{thread.id}", "About the OSCE")}
     assert events[0].detail.startswith("Africa → Europe")
     for moderator in (people["mod"], people["mod_europe"]):
-        assert [e.action for e in services.moderation_log(moderator)] == ["thread_moved"]
+        assert [e.action for e in moderation_log(moderator)] == ["thread_moved"]
     sign_in_as(client, people["readers"][0])
     assert client.get(f"/threads/{thread.id}").status_code == 404
 
@@ -442,17 +443,17 @@ def test_a_moderator_cannot_move_a_thread_into_a_space_they_do_not_moderate(
     assert fresh(thread).region_id == region("africa").id
     assert audit_rows("thread_moved") == []
     with pytest.raises(Forbidden):
-        services.move_thread(people["mod"], thread, None, "Wider audience")
+        actions.move_thread(people["mod"], thread, None, "Wider audience")
 
 
 def test_an_administrator_moves_a_thread_to_the_network_space(app, people, discussion):
     thread, _ = discussion
-    services.move_thread(people["admin"], thread, None, "Concerns every region")
+    actions.move_thread(people["admin"], thread, None, "Concerns every region")
     assert fresh(thread).region_id is None
     assert {e.region_id for e in audit_rows("thread_moved")} == {region("africa").id, None}
     # The network half of the move is for administrators only.
-    assert len(list(services.moderation_log(people["mod"]))) == 1
-    assert len(list(services.moderation_log(people["admin"]))) == 2
+    assert len(list(moderation_log(people["mod"]))) == 1
+    assert len(list(moderation_log(people["admin"]))) == 2
 
 
 # --- safety of the forms -----------------------------------------------------------------------
@@ -487,7 +488,7 @@ def test_unknown_actions_are_not_found(client, people, discussion):
 
 def test_reasons_with_markup_are_shown_inert(client, people, discussion):
     thread, post = discussion
-    services.hide(people["mod"], thread, post, '<script>alert(1)</script><img src=x onerror=1>')
+    actions.hide(people["mod"], thread, post, '<script>alert(1)</script><img src=x onerror=1>')
     sign_in_as(client, people["mod"])
     for path in (f"/threads/{thread.id}", "/moderation/log"):
         page = client.get(path).get_data(as_text=True)

@@ -6,7 +6,7 @@ import io
 import pytest
 import time_machine
 
-from r2pnet.moderation import services
+from r2pnet.moderation import actions
 from tests.helpers import soup
 from tests.moderation_helpers import fresh, make_reply, make_thread
 from tests.signin import sign_in_as
@@ -34,11 +34,11 @@ def history(people):
     europe_thread = make_thread(people["europe"], "europe", title="Europe thread")
     network_thread = make_thread(people["europe"], None, title="Network thread")
     steps = [
-        (dt.datetime(2024, 1, 9, 10, 0), lambda: services.hide(
+        (dt.datetime(2024, 1, 9, 10, 0), lambda: actions.hide(
             people["mod"], fresh(africa_thread), post, "=HYPERLINK(\"http://evil\")")),
-        (dt.datetime(2024, 1, 10, 12, 0), lambda: services.lock(
+        (dt.datetime(2024, 1, 10, 12, 0), lambda: actions.lock(
             people["mod_europe"], europe_thread, "Heated")),
-        (dt.datetime(2024, 1, 11, 8, 30), lambda: services.pin(
+        (dt.datetime(2024, 1, 11, 8, 30), lambda: actions.pin(
             people["admin"], network_thread, "Read first")),
     ]
     for when, act in steps:

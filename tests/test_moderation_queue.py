@@ -1,7 +1,7 @@
 """The moderation queue: what each moderator finds in it, in what order, at what cost."""
 import pytest
 
-from r2pnet.moderation import services
+from r2pnet.moderation import actions, flagging
 from tests.helpers import QueryCounter, soup
 from tests.moderation_helpers import fresh, make_reply, make_thread
 from tests.signin import sign_in_as
@@ -24,12 +24,12 @@ def flagged_items(people):
     africa, europe = people["readers"]["africa"], people["readers"]["europe"]
     thread = make_thread(africa[0], "africa", title="Africa thread")
     post = make_reply(africa[1], thread, body="An African reply")
-    services.flag(africa[2], thread, post, "other", "Names a source")
+    flagging.flag(africa[2], thread, post, "other", "Names a source")
     europe_thread = make_thread(europe[0], "europe", title="Europe thread")
     for reader in europe[1:]:
-        services.flag(reader, europe_thread, None, "spam")
+        flagging.flag(reader, europe_thread, None, "spam")
     network = make_thread(europe[0], None, title="Network thread")
-    services.flag(africa[0], network, None, "off_topic")
+    flagging.flag(africa[0], network, None, "off_topic")
     return thread, post, europe_thread, network
 
 
@@ -70,8 +70,8 @@ def test_members_have_no_queue(client, people):
 
 def test_acting_on_an_item_takes_it_out_of_the_queue(client, people):
     thread, post, europe_thread, network = flagged_items(people)
-    services.hide(people["admin"], fresh(europe_thread), None, "Spam")
-    services.dismiss_flags(people["admin"], fresh(network), None)
+    actions.hide(people["admin"], fresh(europe_thread), None, "Spam")
+    actions.dismiss_flags(people["admin"], fresh(network), None)
     sign_in_as(client, people["admin"])
     assert entries(client.get("/moderation")) == [f"post:{post.id}"]
 
@@ -98,8 +98,8 @@ def test_the_queue_costs_the_same_queries_for_one_item_or_many(client, people, m
         thread = make_thread(author, "africa", title=f"More {n}")
         make_reply(author, thread)
         reply = make_reply(people["readers"]["africa"][1], thread)
-        services.flag(make_member(password=None), thread, reply, "spam")
-        services.flag(make_member(password=None), thread, None, "spam")
+        flagging.flag(make_member(password=None), thread, reply, "spam")
+        flagging.flag(make_member(password=None), thread, None, "spam")
     with QueryCounter() as many:
         response = client.get("/moderation")
     assert len(entries(response)) == 13

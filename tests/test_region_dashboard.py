@@ -5,6 +5,7 @@ import pytest
 
 from r2pnet.audit.models import AuditEvent
 from r2pnet.deliberations import services
+from r2pnet.deliberations.regional import cadence_days
 from r2pnet.deliberations.models import DEFAULT_CADENCE_DAYS, Cadence, Deliberation
 from r2pnet.discussions.models import Post, Thread
 from r2pnet.members.models import utcnow
@@ -125,8 +126,8 @@ def test_a_moderator_sets_the_cadence(client, moderator):
 
     assert response.status_code == 302
     assert Cadence.get().every_days == 14 and Cadence.get().updated_by_id == moderator.id
-    assert services.cadence_days(region("africa").id) == 14
-    assert services.cadence_days(region("americas").id) == DEFAULT_CADENCE_DAYS
+    assert cadence_days(region("africa").id) == 14
+    assert cadence_days(region("americas").id) == DEFAULT_CADENCE_DAYS
     assert rows(client.get("/moderation/regions"))["africa"]["cadence"] == "every 14 days"
     post_form(client, f"/regions/{region('africa').id}/cadence", {"every_days": "21"},
               csrf_from="/moderation/regions")

@@ -6,6 +6,8 @@ from flask_login import login_user
 
 from r2pnet.audit.models import AuditEvent
 from r2pnet.deliberations import services
+from r2pnet.deliberations.reading import upcoming_for_region
+from r2pnet.deliberations.regional import current_question, set_weekly_question
 from r2pnet.deliberations.models import WeeklyQuestion
 from tests.helpers import post_form, region, soup
 from tests.signin import sign_in_as
@@ -36,17 +38,17 @@ def render_as(app, member, template, **context):
 
 
 def test_a_moderator_asks_and_the_latest_question_is_current(client, moderator):
-    assert services.current_question(region("africa").id) is None
+    assert current_question(region("africa").id) is None
 
     response = ask(client, "How do you brief parliament on early warning?")
     assert response.status_code == 302
     assert response.headers["Location"] == "/moderation/regions"
     ask(client, "Which training worked best for your officials?")
 
-    current = services.current_question(region("africa").id)
+    current = current_question(region("africa").id)
     assert current.text == "Which training worked best for your officials?"
     assert current.asked_by_id == moderator.id and current.thread_id is None
-    assert services.current_question(region("europe").id) is None
+    assert current_question(region("europe").id) is None
     event = AuditEvent.select().where(AuditEvent.action == "question_set").order_by(
         AuditEvent.id.desc()).first()
     assert event.region_id == region("africa").id and "training" in event.detail
@@ -59,9 +61,9 @@ def test_the_question_may_point_to_a_thread_of_the_region_or_the_network(client,
     network = make_thread(moderator, region_key=None, title="Network-wide")
 
     assert ask(client, "Join the thread", thread=f"/threads/{regional.id}").status_code == 302
-    assert services.current_question(region("africa").id).thread_id == regional.id
+    assert current_question(region("africa").id).thread_id == regional.id
     assert ask(client, "Or this one", thread=str(network.id)).status_code == 302
-    assert services.current_question(region("africa").id).thread_id == network.id
+    assert current_question(region("africa").id).thread_id == network.id
 
 
 def test_a_thread_of_another_region_is_refused(client, moderator, make_member):
@@ -103,7 +105,7 @@ def test_after_asking_the_moderator_returns_to_the_page_they_came_from(client, m
 def test_the_space_partial_shows_the_question_and_the_form_to_moderators(app, moderator,
                                                                          make_member):
     thread = make_thread(moderator, title="Parliament briefings")
-    question = services.set_weekly_question(moderator, region("africa").id,
+    question = set_weekly_question(moderator, region("africa").id,
                                             "How do you brief parliament?", thread.id)
     member = make_member(region_key="africa")
     africa = region("africa")
@@ -126,7 +128,7 @@ def test_the_space_partial_shows_the_question_and_the_form_to_moderators(app, mo
 
 def test_a_hidden_thread_is_not_shown_with_the_question(app, moderator, make_member):
     thread = make_thread(moderator, title="Hidden thread title")
-    question = services.set_weekly_question(moderator, region("africa").id, "Q?", thread.id)
+    question = set_weekly_question(moderator, region("africa").id, "Q?", thread.id)
     thread.is_hidden = True
     thread.save()
 
@@ -147,9 +149,9 @@ def test_the_upcoming_partial_lists_the_next_visible_deliberations(app, moderato
     member = make_member(region_key="africa")
     outsider = make_member(region_key="europe")
 
-    upcoming = services.upcoming_for_region(member, region("africa").id)
+    upcoming = upcoming_for_region(member, region("africa").id)
     assert [d.title for d in upcoming] == ["First", "Third", "Fourth"]
-    assert services.upcoming_for_region(outsider, region("africa").id) == []
+    assert upcoming_for_region(outsider, region("africa").id) == []
 
     page = render_as(app, member, "deliberations/_upcoming.html", upcoming=upcoming)
     assert page.find("a", href=f"/deliberations/{first.id}").get_text() == "First"

@@ -5,7 +5,7 @@ from functools import lru_cache
 from icalendar import Calendar, Event, Timezone
 
 from r2pnet import markdown
-from r2pnet.deliberations.services import ends_at, in_zone
+from r2pnet.deliberations.timing import ends_at, in_zone
 
 PRODID = "-//r2pnet//Deliberations//EN"
 

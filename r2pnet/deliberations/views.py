@@ -5,7 +5,8 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_login import current_user
 
 from r2pnet import permissions
-from r2pnet.deliberations import calendar, dashboard, services
+from r2pnet.deliberations import (calendar, dashboard, outcomes, reading, regional, services,
+                                  timing)
 from r2pnet.deliberations.models import ANSWERS, DEFAULT_CADENCE_DAYS
 from r2pnet.deliberations.schemas import (BLANK_ACTION_ROWS, AttendanceSchema, CadenceSchema,
                                           DashboardSchema, DeliberationSchema, QuestionSchema,
@@ -28,7 +29,7 @@ def readable_deliberation(deliberation_id):
 
     :raise 404: when it does not exist or may not be seen (the two look the same)
     """
-    deliberation = services.get_visible(deliberation_id, _viewer())
+    deliberation = reading.get_visible(deliberation_id, _viewer())
     if deliberation is None:
         abort(404)
     return deliberation
@@ -63,14 +64,14 @@ def managed_region(region_id):
 @bp.app_template_filter("organiser_time")
 def organiser_time(deliberation, fmt="%H:%M"):
     """The start as the organiser set it, such as "14:00 Europe/Berlin"."""
-    local = services.in_zone(deliberation.starts_at, deliberation.timezone)
+    local = timing.in_zone(deliberation.starts_at, deliberation.timezone)
     return f"{local.strftime(fmt)} {deliberation.timezone}"
 
 
 @bp.app_template_filter("ends_at")
 def ends_at(deliberation):
     """When the deliberation ends (naive UTC, for the `localtime` filter)."""
-    return services.ends_at(deliberation)
+    return timing.ends_at(deliberation)
 
 
 # --- list and page ------------------------------------------------------------------------------
@@ -91,14 +92,14 @@ def deliberations():
     if request.args.get("region") and region_id not in {r.id for r in regions}:
         region_id, error = None, "Choose a region from the list."
     page = min(page, 100000)
-    upcoming, past, total_past = services.listing(viewer, region_id, page)
+    upcoming, past, total_past = reading.listing(viewer, region_id, page)
     shown = [d.id for d in upcoming + past]
-    pages = max(1, -(-total_past // services.PAST_PAGE_SIZE))
+    pages = max(1, -(-total_past // reading.PAST_PAGE_SIZE))
     return render_template("deliberations/list.html", upcoming=upcoming, past=past,
                            regions=regions, region_id=region_id, page=page, pages=pages,
-                           counts=services.attendance_counts(shown),
-                           answers=services.answers_of(viewer, shown), answer_labels=ANSWERS,
-                           can_schedule=bool(services.schedulable_regions(viewer)),
+                           counts=reading.attendance_counts(shown),
+                           answers=reading.answers_of(viewer, shown), answer_labels=ANSWERS,
+                           can_schedule=bool(reading.schedulable_regions(viewer)),
                            error=error), 400 if error else 200
 
 
@@ -113,13 +114,13 @@ def _page(deliberation, errors=None, status=200):
     manages = permissions.can_schedule_deliberation(viewer, deliberation.region_id)
     return render_template(
         "deliberations/deliberation.html", deliberation=deliberation, manages=manages,
-        threads=services.linked_threads(deliberation, viewer),
-        lessons=services.linked_lessons(deliberation, viewer),
-        counts=services.attendance_counts([deliberation.id])[deliberation.id],
-        answer=services.answers_of(viewer, [deliberation.id]).get(deliberation.id),
-        attendance=services.attendance_of(deliberation) if manages else [],
-        actions=services.actions_of(deliberation), answer_labels=ANSWERS,
-        started=services.has_started(deliberation), over=services.is_over(deliberation),
+        threads=reading.linked_threads(deliberation, viewer),
+        lessons=reading.linked_lessons(deliberation, viewer),
+        counts=reading.attendance_counts([deliberation.id])[deliberation.id],
+        answer=reading.answers_of(viewer, [deliberation.id]).get(deliberation.id),
+        attendance=reading.attendance_of(deliberation) if manages else [],
+        actions=reading.actions_of(deliberation), answer_labels=ANSWERS,
+        started=timing.has_started(deliberation), over=timing.is_over(deliberation),
         errors=errors or {}), status
 
 
@@ -129,7 +130,7 @@ def _page(deliberation, errors=None, status=200):
 def new_deliberation():
     """Schedule a deliberation for one of the regions the member runs."""
     viewer = _viewer()
-    regions = services.schedulable_regions(viewer)
+    regions = reading.schedulable_regions(viewer)
     if request.args.get("region"):
         region_id = _int_arg("region")
         if region_id is None:
@@ -162,7 +163,7 @@ def edit_deliberation(deliberation_id):
     """Change a deliberation; members are told when its time or place changes."""
     viewer = _viewer()
     deliberation = schedulable_deliberation(deliberation_id)
-    values, errors, conflict = services.form_values(deliberation), {}, False
+    values, errors, conflict = reading.form_values(deliberation), {}, False
     if deliberation.cancelled_at is not None and request.method == "GET":
         flash("This deliberation is cancelled: it can no longer change.", "warning")
         return redirect(url_for(".deliberation_page", deliberation_id=deliberation.id))
@@ -174,7 +175,7 @@ def edit_deliberation(deliberation_id):
                 services.update_deliberation(viewer, deliberation, data, client_ip())
             except Conflict as exc:
                 errors, conflict = exc.errors, True
-                values["version"] = services.get_visible(deliberation.id, viewer).version
+                values["version"] = reading.get_visible(deliberation.id, viewer).version
             except Forbidden:
                 abort(403)
             except DomainError as exc:
@@ -249,15 +250,15 @@ def outcome(deliberation_id):
     """Record or edit the outcome: a summary and follow-up actions with owners and dates."""
     viewer = _viewer()
     deliberation = schedulable_deliberation(deliberation_id)
-    values, errors, conflict = services.outcome_values(deliberation), {}, False
+    values, errors, conflict = reading.outcome_values(deliberation), {}, False
     if request.method == "POST":
         data, errors, values = load_outcome(request.form)
         if not errors:
             try:
-                services.record_outcome(viewer, deliberation, data, client_ip())
+                outcomes.record_outcome(viewer, deliberation, data, client_ip())
             except Conflict as exc:
                 errors, conflict = exc.errors, True
-                values["version"] = services.get_visible(deliberation.id, viewer).version
+                values["version"] = reading.get_visible(deliberation.id, viewer).version
             except Forbidden:
                 abort(403)
             except DomainError as exc:
@@ -271,7 +272,7 @@ def outcome(deliberation_id):
     return render_template("deliberations/outcome.html", deliberation=deliberation,
                            values=values, errors=errors, conflict=conflict, rows=rows,
                            members={m.id: m.name for m in
-                                    services.region_members(deliberation.region_id)}), status
+                                    reading.region_members(deliberation.region_id)}), status
 
 
 @bp.route("/deliberations/<int:deliberation_id>/lesson", methods=["POST"])
@@ -279,7 +280,7 @@ def outcome_lesson(deliberation_id):
     """Turn the outcome into a draft lesson and open it for editing."""
     deliberation = schedulable_deliberation(deliberation_id)
     try:
-        lesson = services.lesson_from_outcome(_viewer(), deliberation, client_ip())
+        lesson = outcomes.lesson_from_outcome(_viewer(), deliberation, client_ip())
     except Forbidden:
         abort(403)
     except DomainError as exc:
@@ -319,7 +320,7 @@ def set_cadence(region_id):
     data, errors, values = load_form(CadenceSchema(), request.form)
     if not errors:
         try:
-            services.set_cadence(_viewer(), region.id, data["every_days"], client_ip())
+            regional.set_cadence(_viewer(), region.id, data["every_days"], client_ip())
         except Forbidden:
             abort(403)
         except DomainError as exc:
@@ -337,7 +338,7 @@ def set_question(region_id):
     data, errors, values = load_form(QuestionSchema(), request.form)
     if not errors:
         try:
-            services.set_weekly_question(_viewer(), region.id, data["text"], data["thread_id"],
+            regional.set_weekly_question(_viewer(), region.id, data["text"], data["thread_id"],
                                          client_ip())
         except Forbidden:
             abort(403)

@@ -92,10 +92,11 @@ def region_space(key):
 
 def _region_extras(viewer, region):
     """The region's question of the week and its next deliberations."""
-    from r2pnet.deliberations import services as deliberations
+    from r2pnet.deliberations.reading import upcoming_for_region
+    from r2pnet.deliberations.regional import current_question
 
-    return {"question": deliberations.current_question(region.id),
-            "upcoming": deliberations.upcoming_for_region(viewer, region.id)}
+    return {"question": current_question(region.id),
+            "upcoming": upcoming_for_region(viewer, region.id)}
 
 
 @bp.route("/network/follow", methods=["POST"], defaults={"key": NETWORK},

@@ -14,7 +14,8 @@ from r2pnet.discussions.services import space_of
 from r2pnet.errors import DomainError, Forbidden
 from r2pnet.forms import load_form
 from r2pnet.members.models import Region
-from r2pnet.moderation import services
+from r2pnet.moderation import actions, flagging, review
+from r2pnet.moderation.log import iso_utc, log_spaces, moderation_log, with_details
 from r2pnet.moderation.models import FLAG_REASONS
 from r2pnet.moderation.schemas import ActionSchema, FlagSchema, LogFilterSchema
 from r2pnet.web import client_ip, safe_next
@@ -106,7 +107,7 @@ def _flag_page(thread, post):
         data, errors, values = load_form(FlagSchema(), request.form)
         if not errors:
             try:
-                services.flag(viewer, thread, post, data["reason"], data["note"], client_ip())
+                flagging.flag(viewer, thread, post, data["reason"], data["note"], client_ip())
             except Forbidden:
                 abort(403)
             except DomainError as exc:
@@ -132,10 +133,10 @@ def queue():
     viewer = _viewer()
     if not permissions.can_read_moderation(viewer):
         abort(403)
-    entries = services.queue(viewer)
+    entries = review.queue(viewer)
     regions = {r.id: r for r in Region.select(Region.id, Region.key, Region.name)}
     return render_template("moderation/queue.html", entries=entries, regions=regions,
-                           reasons=FLAG_REASONS, limit=services.QUEUE_LIMIT)
+                           reasons=FLAG_REASONS, limit=review.QUEUE_LIMIT)
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def thread_action(thread_id, action):
 
     GET shows the form (a reason; a destination for a move); POST acts.
     """
-    if action not in services.THREAD_ACTIONS:
+    if action not in actions.THREAD_ACTIONS:
         abort(404)
     thread = _thread(thread_id)
     return _action(thread, None, action)
@@ -155,7 +156,7 @@ def thread_action(thread_id, action):
 @bp.route("/moderation/posts/<int:post_id>/<action>", methods=["GET", "POST"])
 def post_action(post_id, action):
     """Hide or unhide a post, or dismiss its flags."""
-    if action not in services.POST_ACTIONS:
+    if action not in actions.POST_ACTIONS:
         abort(404)
     post, thread = _post(post_id)
     return _action(thread, post, action)
@@ -171,11 +172,11 @@ def _action(thread, post, action):
         if not errors:
             try:
                 if post is not None:
-                    services.act_on_post(viewer, post, action, data["reason"], client_ip())
+                    actions.act_on_post(viewer, post, action, data["reason"], client_ip())
                 else:
                     to_region_id = _destination(data["space"]) if action == "move" else None
-                    services.act_on_thread(viewer, thread, action, data["reason"],
-                                           to_region_id, client_ip())
+                    actions.act_on_thread(viewer, thread, action, data["reason"],
+                                          to_region_id, client_ip())
             except Forbidden:
                 abort(403)
             except DomainError as exc:
@@ -188,7 +189,7 @@ def _action(thread, post, action):
                 flash(DONE[action], "success")
                 return _back(url_for("moderation.queue"))
     spaces = _move_destinations(viewer, thread) if action == "move" else {}
-    flags = services.open_flags(thread, post)
+    flags = flagging.open_flags(thread, post)
     return render_template("moderation/action.html", thread=thread, post=post, action=action,
                            item=post if post is not None else thread,
                            label=ACTION_LABELS[action], values=values, errors=errors,
@@ -242,13 +243,13 @@ def log():
     if not permissions.can_read_moderation(viewer):
         abort(403)
     filters, page, values, errors = _log_filters()
-    query = services.moderation_log(viewer, filters)
+    query = moderation_log(viewer, filters)
     rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    events = services.with_details(rows[:PAGE_SIZE])
+    events = with_details(rows[:PAGE_SIZE])
     return render_template("moderation/log.html", events=events, has_next=len(rows) > PAGE_SIZE,
                            page=page, values=values, errors=errors, actions={
                                a: ACTIONS[a] for a in MODERATION_ACTIONS},
-                           spaces=services.log_spaces(viewer)), 400 if errors else 200
+                           spaces=log_spaces(viewer)), 400 if errors else 200
 
 
 def _cell(value):
@@ -264,8 +265,7 @@ def log_csv():
     if not permissions.can_read_moderation(viewer):
         abort(403)
     filters, _, _, _ = _log_filters()
-    events = services.with_details(list(services.moderation_log(viewer, filters)
-                                        .limit(CSV_LIMIT)))
+    events = with_details(list(moderation_log(viewer, filters).limit(CSV_LIMIT)))
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -273,7 +273,7 @@ def log_csv():
     for event in events:
         actor = event.actor_member.name if event.actor_member else ""
         writer.writerow([_cell(value) for value in (
-            services.iso_utc(event.created_at), actor, event.action, event.space_name,
+            iso_utc(event.created_at), actor, event.action, event.space_name,
             event.item, event.reason, event.detail)])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     return Response(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
