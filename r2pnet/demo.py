@@ -69,8 +69,9 @@ def create_demo_data(seed=7):
                 MemberExpertise.create(member=member, key=key)
             created += 1
     create_demo_lessons(rng)
-    from r2pnet.demo_discussions import create_demo_discussions
+    from r2pnet.demo_discussions import create_demo_deliberations, create_demo_discussions
     create_demo_discussions()
+    create_demo_deliberations()
     return created
 
 

@@ -56,3 +56,66 @@ def create_demo_discussions():
                 services.close_thread(author, thread, conclusion)
             created += 1
     return created
+
+
+# (region key, organiser's zone) for the demo deliberations.
+ZONES = {"africa": "Africa/Addis_Ababa", "americas": "America/New_York",
+         "asia_pacific": "Asia/Jakarta", "europe": "Europe/Brussels", "mena": "Africa/Cairo"}
+
+
+def create_demo_deliberations(now=None):
+    """Per region: a past deliberation with its outcome, the next one, a question of the week."""
+    import datetime as dt
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    from r2pnet import markdown
+    from r2pnet.deliberations.models import Deliberation, DeliberationAction, WeeklyQuestion
+    from r2pnet.members.models import utcnow
+
+    if Deliberation.select().exists():
+        return 0
+    now = now or utcnow()
+    created = 0
+    for region in Region.ordered():
+        people = list(Member.select().where(Member.region == region.id,
+                                            Member.email.endswith("@demo.r2pnet.example")))
+        if not people:
+            continue
+        zone = ZONES.get(region.key, "UTC")
+
+        def at(days, zone=zone):
+            local = (dt.datetime.now(ZoneInfo(zone)) + dt.timedelta(days=days)).replace(
+                hour=14, minute=0, second=0, microsecond=0)
+            return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+        past = Deliberation.create(
+            region=region, title=f"{region.name}: early warning and elections",
+            agenda_md="1. Briefs on atrocity risks\n2. Elections in the coming year",
+            agenda_html=markdown.render("1. Briefs on atrocity risks\n"
+                                        "2. Elections in the coming year"),
+            starts_at=at(-33), timezone=zone, duration_minutes=90,
+            join_url="https://meet.example.org/r2p", created_by=people[0],
+            uid=f"deliberation-{uuid.uuid4()}@r2pnet",
+            outcome_md="Members agreed to share their monthly risk briefs.",
+            outcome_html=markdown.render("Members agreed to share their monthly risk briefs."),
+            outcome_recorded_at=at(-33) + dt.timedelta(hours=2), outcome_by=people[0])
+        DeliberationAction.create(deliberation=past, description="Circulate a brief template",
+                                  owner=people[-1], due_on=(now + dt.timedelta(days=7)).date())
+        Deliberation.create(
+            region=region, title=f"{region.name}: peer review of national strategies",
+            agenda_md="Two drafts to review against the four elements of a national strategy.",
+            agenda_html=markdown.render("Two drafts to review against the four elements of a "
+                                        "national strategy."),
+            starts_at=at(9), timezone=zone, duration_minutes=90,
+            location=f"{region.organizations[0] if region.organizations else region.name} "
+                     "headquarters, and online",
+            join_url="https://meet.example.org/r2p", created_by=people[0],
+            uid=f"deliberation-{uuid.uuid4()}@r2pnet")
+        thread = (Thread.select().where(Thread.region == region.id, Thread.closed_at.is_null())
+                  .order_by(Thread.id).first())
+        WeeklyQuestion.create(region=region, asked_by=people[0], thread=thread,
+                              text="Which early-warning sources did you rely on this year, "
+                                   "and which would you drop?")
+        created += 2
+    return created
