@@ -10,7 +10,7 @@ from r2pnet.extensions import db
 
 def init_app(app):
     """Register the commands on the app's CLI."""
-    for command in (init_db, create_admin, invite, demo_data, run_scheduler):
+    for command in (init_db, create_admin, invite, demo_data, run_scheduler, send_digests):
         app.cli.add_command(command)
 
 
@@ -107,3 +107,26 @@ def run_scheduler():
     from r2pnet import scheduler
     click.echo("scheduler running (Ctrl+C to stop)")
     scheduler.build(current_app._get_current_object(), blocking=True).start()
+
+
+@click.command("send-digests")
+@click.option("--now", "at_once", is_flag=True,
+              help="Send the digest of the current period now, even before the member's hour.")
+@click.option("--member", "email", default=None, help="Only this member (email address).")
+def send_digests(at_once, email):
+    """Plan the digests that are due and send them (what the scheduler does every 15 minutes)."""
+    from r2pnet.digests import planner, sender
+    from r2pnet.members.models import Member, utcnow
+
+    with db.connection_context():
+        member_id = None
+        if email:
+            member = Member.get_or_none(Member.email == email.strip().lower())
+            if member is None:
+                _fail(f"No member has the address {email}.")
+            member_id = member.id
+        planned = (planner.plan_now(member_id) if at_once
+                   else planner.plan(utcnow(), member_id=member_id))
+        counts = sender.send_due(member_id=member_id)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none due"
+    click.echo(f"Digests planned: {planned}; sent this run: {summary}.")

@@ -36,6 +36,10 @@ def load_config(environ=None, instance_path=None):
                                 f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '5000')}")
     config["MAIL_FROM"] = _check(problems, parse_address, "MAIL_FROM",
                                  env.get("MAIL_FROM") or "r2pnet <no-reply@r2pnet.localhost>")
+    # Digests come from their own address, so replies and filters tell them from account mail.
+    config["DIGEST_FROM"] = _check(problems, parse_address, "DIGEST_FROM",
+                                   env.get("DIGEST_FROM") or
+                                   "r2pnet digest <digest@r2pnet.localhost>")
     config["HOST"] = env.get("HOST", "127.0.0.1")
     config["PORT"] = _check(problems, parse_port, env.get("PORT", "5000"))
     config["PROXY_COUNT"] = _check(problems, parse_proxy_count, env.get("PROXY_COUNT", "0"))

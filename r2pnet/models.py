@@ -3,6 +3,7 @@ from r2pnet.accounts.models import Invitation, PasswordReset, ThrottleEvent
 from r2pnet.audit.models import AuditEvent
 from r2pnet.deliberations.models import (Attendance, Cadence, Deliberation, DeliberationAction,
                                          DeliberationLesson, DeliberationThread, WeeklyQuestion)
+from r2pnet.digests.models import DigestDelivery, DigestSettings
 from r2pnet.discussions.models import (Mention, Post, PostRevision, SpaceFollow, Thread,
                                        ThreadFollow, ThreadLesson, ThreadRead, ThreadTerm)
 from r2pnet.knowledge.models import (Lesson, LessonApplication, LessonAttachment, LessonRevision,
@@ -16,4 +17,5 @@ MODELS = [Region, Member, MemberLanguage, MemberExpertise, ModeratorRegion, Audi
           LessonRevision, LessonAttachment, LessonApplication, LessonUseful,
           Thread, Post, PostRevision, ThreadTerm, ThreadLesson, ThreadFollow, SpaceFollow,
           ThreadRead, Mention, Flag, Deliberation, DeliberationAction, DeliberationThread,
-          DeliberationLesson, Attendance, Cadence, WeeklyQuestion]
+          DeliberationLesson, Attendance, Cadence, WeeklyQuestion, DigestSettings,
+          DigestDelivery]

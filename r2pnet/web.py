@@ -44,6 +44,7 @@ NAVIGATION = (
     ("accounts.invitations", "Invitations", "inviter"),
     ("members.admin_regions", "Regions", "administrator"),
     ("audit.audit_log", "Audit log", "administrator"),
+    ("digest_reports.delivery_report", "Digest deliveries", "administrator"),
 )
 
 

@@ -15,7 +15,8 @@ def _later(**delta):
 
 def test_the_scheduler_runs_every_job_in_utc(app):
     jobs = scheduler.build(app)
-    assert {job.id for job in jobs.get_jobs()} == {"purge_expired", "deliver_due", "purge_sent"}
+    assert {job.id for job in jobs.get_jobs()} == {"purge_expired", "deliver_due", "purge_sent",
+                                                   "plan_digests", "send_digests"}
     assert str(jobs.timezone) == "UTC"
 
 

@@ -1,0 +1,1 @@
+"""Weekly (or daily) digests: settings, planning, composing, sending exactly once, unsubscribing."""
