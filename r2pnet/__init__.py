@@ -39,6 +39,7 @@ def create_app(config=None):
     from r2pnet.accounts import views as accounts_views
     from r2pnet.audit import views as audit_views
     from r2pnet.deliberations import views as deliberations_views
+    from r2pnet.digests import views as digests_views
     from r2pnet.digests import reports as digest_reports
     from r2pnet.discussions import views as discussions_views
     from r2pnet.knowledge import views as knowledge_views
@@ -55,6 +56,7 @@ def create_app(config=None):
     app.register_blueprint(discussions_views.bp)
     app.register_blueprint(deliberations_views.bp)
     app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(digests_views.bp)
     app.register_blueprint(digest_reports.bp)
 
     from r2pnet import cli

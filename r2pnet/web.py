@@ -27,6 +27,8 @@ PUBLIC_ENDPOINTS = {
     "knowledge.download_attachment",
     # The Atom feed: feed readers have no session; a per-member token stands in for it.
     "knowledge.feed",
+    # One-click unsubscribe from the digest (RFC 8058): mail clients post without a session.
+    "digests.unsubscribe",
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

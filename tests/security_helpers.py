@@ -17,7 +17,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.login", "accounts.setup", "accounts.accept_invitation",
     "accounts.reset_request", "accounts.reset_password",
     "knowledge.browse_lessons", "knowledge.lesson_page", "knowledge.feed",
-    "knowledge.download_attachment",
+    "knowledge.download_attachment", "digests.unsubscribe",
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from r2pnet.accounts.services import create_setup_link, invite, request_password_reset
+from r2pnet.digests.tokens import unsubscribe_token
 from r2pnet.knowledge.attachments import add_attachment
 from r2pnet.knowledge.exports import feed_token
 from r2pnet.knowledge.services import create_lesson
@@ -206,7 +207,8 @@ def test_the_pages_anyone_may_open_are_exactly_the_allow_list(app, client, make_
         attachment = add_attachment(member, lesson, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")
     ids = {"lesson_id": lesson.id, "attachment_id": attachment.id}
     tokens = {"accounts.setup": setup_token, "accounts.accept_invitation": invitation_token,
-              "accounts.reset_password": reset_token}
+              "accounts.reset_password": reset_token,
+              "digests.unsubscribe": unsubscribe_token(member)}
     files = {"static": "r2pnet.css", "bootstrap.static": "css/bootstrap.min.css"}
     answered = set()
     for rule in rules_with(app, "GET"):

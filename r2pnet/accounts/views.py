@@ -1,9 +1,11 @@
 """Sign-in, invitations, first-administrator setup and password pages."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from peewee import JOIN
 
 from r2pnet import permissions
 from r2pnet.accounts import schemas, services
+from r2pnet.digests.models import DigestSettings
 from r2pnet.errors import DomainError
 from r2pnet.extensions import login_manager
 from r2pnet.forms import load_form
@@ -27,7 +29,12 @@ def load_member(alternative_id):
     member_id, _, version = (alternative_id or "").partition(":")
     if not member_id.isdigit() or not version:
         return None
-    member = Member.get_or_none(Member.id == int(member_id))
+    # Whether digests stopped after bounces comes in the same query (the banner on every page).
+    member = (Member.select(Member, DigestSettings.stopped_at.alias("digest_stopped_at"))
+              .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id))
+              .where(Member.id == int(member_id))
+              .objects()
+              .first())
     if member is None or member.session_version != version or not member.is_active:
         return None
     return member
