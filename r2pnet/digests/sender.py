@@ -83,7 +83,7 @@ def _process(delivery, now, compose, digest_message):
     try:
         deliver(current_app.config["SMTP"], msg)
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-        if _is_permanent(exc):
+        if _is_bounce(exc):
             return _bounce(delivery, now, _describe(exc))
         return _retry_or_fail(delivery, now, _describe(exc))
     with db.atomic():
@@ -119,6 +119,13 @@ def _bounce(delivery, now, reason):
                               stopped_at=now if bounces >= MAX_BOUNCES else None).where(
             DigestSettings.id == settings.id).execute()
     return "bounced"
+
+
+def _is_bounce(exc):
+    """A 5xx answer about this recipient or message; not one about our sender, login or relay,
+    which would otherwise count as a bounce of every member and stop all digests."""
+    return _is_permanent(exc) and isinstance(
+        exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
 
 
 def _describe(exc):
