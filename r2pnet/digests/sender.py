@@ -72,14 +72,18 @@ def _process(delivery, now, compose, digest_message):
         return _finish(delivery, "skipped", "the member is disabled")
     if settings is not None and (settings.frequency == "off" or settings.stopped_at):
         return _finish(delivery, "skipped", "digests are turned off")
+    if DigestDelivery.select().where(DigestDelivery.member == member.id,
+                                     DigestDelivery.due_at > delivery.due_at).exists():
+        # Retried past its own period (a long outage): the newer digest covers it.
+        return _finish(delivery, "skipped", "superseded by a newer digest")
     try:
         digest = compose(member, delivery.since, now)
+        msg = None if digest.is_empty else digest_message(member, digest, delivery)
     except Exception:  # noqa: BLE001 - one member's failure must not stop the others
         log.exception("composing digest %s failed", delivery.id)
         return _retry_or_fail(delivery, now, "could not compose the digest (see the log)")
-    if digest.is_empty:
+    if msg is None:
         return _finish(delivery, "skipped", digest.skip_reason)
-    msg = digest_message(member, digest, delivery)
     try:
         deliver(current_app.config["SMTP"], msg)
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
