@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev clean
+.PHONY: run test test-sqlite test-postgres lint install install-dev clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test-sqlite: install-dev
 
 test-postgres: install-dev
 	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: digests for 10,000 members against plain smtplib (results: docs/performance.md)
+bench: install-dev
+	$(BIN)/python -m benchmarks.digests --members 10000 --database sqlite
+	$(BIN)/python -m benchmarks.digests --members 10000 --database postgresql
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

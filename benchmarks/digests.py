@@ -148,6 +148,13 @@ def run(members, database):
             smtp.send_message(msg)
     plain_seconds = time.perf_counter() - started
     controller.stop()
+    if database == "postgresql":
+        db.close_all()  # the pool's connections, so the database can be dropped
+        import psycopg
+        name = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"members": members, "database": database, "planned": planned, "counts": counts,
             "digest_seconds": digest_seconds, "plain_seconds": plain_seconds,
