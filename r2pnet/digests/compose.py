@@ -157,6 +157,8 @@ def compose(member, since, now):
     region = Region.get_or_none(Region.id == member.region_id) if member.region_id else None
     digest = Digest(member_id=member.id, region_name=region.name if region else "the network",
                     since=since, now=now, zone=member.timezone or "UTC")
+    if not member.is_active:
+        return digest  # a disabled member may read nothing (nor the public lessons, by mail)
     if region is not None:
         _region_section(digest, member, region.id)
         _deliberations(digest, member, region.id)
