@@ -1,6 +1,7 @@
 """Discussion pages: spaces, thread lists, threads, replies, edits, closing, what's new."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from r2pnet import permissions
 from r2pnet.discussions import reading, services
@@ -77,7 +78,7 @@ def region_space(key):
     viewer = _viewer()
     try:
         args = ThreadListSchema().load(request.args.to_dict())
-    except Exception:  # noqa: BLE001 - a bad sort or page falls back to the first page
+    except ValidationError:  # a bad sort or page falls back to the first page by activity
         args = {"sort": "activity", "page": 1}
     threads, total = reading.space_threads(viewer, region_id, args["sort"], args["page"])
     pages = max(1, -(-total // reading.THREADS_PER_PAGE))
@@ -156,11 +157,9 @@ def thread_page(thread_id):
     last_on_page = min(page * reading.POSTS_PER_PAGE, thread.last_number)
     if last_on_page > last_read:
         services.mark_read(viewer, thread, last_on_page)
-    quote = None
     return render_template("discussions/thread.html", thread=thread, posts=posts, terms=terms,
                            lessons=lessons, followed=followed, last_read=last_read,
                            page=page, pages=pages, taxonomy=_taxonomy(),
-                           values={}, errors={}, quote=quote,
                            can_reply=permissions.can_reply(viewer, thread),
                            can_moderate=permissions.can_moderate_thread(viewer, thread),
                            can_close=permissions.can_close_thread(viewer, thread))

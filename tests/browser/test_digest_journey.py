@@ -14,7 +14,7 @@ from r2pnet.digests.models import DigestSettings
 from r2pnet.digests.planner import plan_now
 from r2pnet.digests.sender import send_due
 from r2pnet.extensions import db
-from tests.browser.test_discussion_journeys import sign_in
+from tests.browser.pages import sign_in
 from tests.helpers import html_of
 from tests.moderation_helpers import make_thread
 

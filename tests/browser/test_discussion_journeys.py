@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from r2pnet.discussions import services as discussions
 from r2pnet.discussions.schemas import ThreadSchema
 from r2pnet.extensions import db
-from tests.helpers import PASSWORD, region, text_of
+from tests.helpers import region, text_of
+from tests.browser.pages import nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +32,6 @@ HIDE_REASON = "Shares a confidential document"
 MEETING = "Quarterly deliberation: early warning and elections"
 AGENDA = "1. Alerts shared across borders\n2. Elections in the coming year"
 JOIN_URL = "https://meet.example.org/africa-quarterly"
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Main navigation")
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def open_space(page, name):

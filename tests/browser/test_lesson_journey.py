@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from r2pnet.extensions import db
-from tests.helpers import PASSWORD
+from tests.browser.pages import nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +31,6 @@ OTHER_TITLE = "Early-warning desk in the foreign ministry"  # a lesson for the w
 PILLAR_1 = "Pillar I: the protection responsibilities of the State"
 REGION_ONLY = "Members of the lesson's region only (with its moderators and administrators)"
 NOT_FOUND = "There is no page at this address, or you may not see it."
-
-
-def nav(page):
-    return page.get_by_role("navigation", name="Main navigation")
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def open_lessons(page):
