@@ -59,6 +59,9 @@ def create_app(config=None):
     app.register_blueprint(digests_views.bp)
     app.register_blueprint(digest_reports.bp)
 
+    from r2pnet.api import setup as api_setup
+    api_setup.init_app(app)
+
     from r2pnet import cli
     cli.init_app(app)
     return app

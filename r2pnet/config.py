@@ -50,6 +50,16 @@ def load_config(environ=None, instance_path=None):
                                       env.get("FLAG_THRESHOLD", "3"), 1, 100)
     config["UNANSWERED_AFTER_DAYS"] = _check(problems, parse_count, "UNANSWERED_AFTER_DAYS",
                                              env.get("UNANSWERED_AFTER_DAYS", "7"), 1, 365)
+    # API rate limits (per token, and per address) and where their counters live: memory://
+    # for one process; redis://host:6379 so several workers and hosts share one budget.
+    config["API_RATE_LIMIT"] = _check(problems, parse_rate_limit, "API_RATE_LIMIT",
+                                      env.get("API_RATE_LIMIT", "300 per minute"))
+    config["API_ADDRESS_RATE_LIMIT"] = _check(problems, parse_rate_limit,
+                                              "API_ADDRESS_RATE_LIMIT",
+                                              env.get("API_ADDRESS_RATE_LIMIT",
+                                                      "600 per minute"))
+    config["RATELIMIT_STORAGE_URI"] = _check(problems, parse_limit_storage,
+                                             env.get("RATELIMIT_STORAGE_URI", "memory://"))
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY must be at least 32 characters long "
                         "(or unset, to have one generated in the instance folder).")
@@ -106,6 +116,25 @@ def _check(problems, parser, *args):
     except ValueError as exc:
         problems.append(str(exc))
         return None
+
+
+def parse_rate_limit(name, value):
+    """A limit such as "300 per minute" or "10/second; 1000/day"."""
+    from limits import parse_many
+    try:
+        if parse_many(value):
+            return value
+    except ValueError:
+        pass
+    raise ValueError(f'{name} must be a rate limit such as "300 per minute", got {value!r}.')
+
+
+def parse_limit_storage(url):
+    """memory:// or redis://host:port[/db] for the API rate-limit counters."""
+    if url == "memory://" or url.startswith(("redis://", "rediss://")):
+        return url
+    raise ValueError("RATELIMIT_STORAGE_URI must be memory:// or redis://host:port, "
+                     f"got {url!r}.")
 
 
 def parse_database_url(url):

@@ -1,4 +1,5 @@
 """Every model of every feature, in dependency order: read by migrations and tests only."""
+from r2pnet.api.models import ApiToken
 from r2pnet.accounts.models import Invitation, PasswordReset, ThrottleEvent
 from r2pnet.audit.models import AuditEvent
 from r2pnet.deliberations.models import (Attendance, Cadence, Deliberation, DeliberationAction,
@@ -18,4 +19,4 @@ MODELS = [Region, Member, MemberLanguage, MemberExpertise, ModeratorRegion, Audi
           Thread, Post, PostRevision, ThreadTerm, ThreadLesson, ThreadFollow, SpaceFollow,
           ThreadRead, Mention, Flag, Deliberation, DeliberationAction, DeliberationThread,
           DeliberationLesson, Attendance, Cadence, WeeklyQuestion, DigestSettings,
-          DigestDelivery]
+          DigestDelivery, ApiToken]

@@ -89,7 +89,13 @@ def init_app(app):
     app.jinja_env.globals.update(navigation=_navigation)
 
 
+def _is_api():
+    return request.path.startswith("/api/")
+
+
 def _require_sign_in():
+    if request.blueprint == "api":
+        return None  # the API answers 401 itself, with a problem document
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     if request.endpoint is None:
@@ -117,13 +123,20 @@ def _security_headers(response):
 
 
 def _csrf_error(error):
+    if _is_api():
+        from r2pnet.api.problems import problem_response
+        return problem_response(403, "A call from a browser session needs the X-CSRFToken "
+                                     "header (or use a personal access token).")
     return render_template("errors/error.html", code=400, title="The form has expired",
                            message="The page was open too long or came from another site. "
                                    "Go back, reload the page and submit it again."), 400
 
 
 def _http_error(error):
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _is_api():
+        from r2pnet.api.problems import from_http_exception
+        return from_http_exception(error)
+    if request.accept_mimetypes.best == "application/json":
         return jsonify(error=error.name, status=error.code), error.code
     messages = {
         403: "You do not have permission to see this page.",
@@ -137,6 +150,9 @@ def _http_error(error):
 
 def _unexpected_error(error):
     current_app.logger.exception("unexpected error on %s", request.path)
+    if _is_api():
+        from r2pnet.api.problems import problem_response
+        return problem_response(500)
     return render_template("errors/error.html", code=500, title="Something went wrong",
                            message="The error has been logged. Nothing you sent was lost "
                                    "if you go back; please try again."), 500

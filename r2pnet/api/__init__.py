@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: tokens, problem responses, cursors and the OpenAPI contract."""

@@ -1,0 +1,2 @@
+"""API: placeholder"""
+from r2pnet.api.core import operation  # noqa: F401
