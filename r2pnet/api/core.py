@@ -1,5 +1,6 @@
 """The API blueprint and what every operation shares: auth, input, output, cursors, ETags."""
 import base64
+import datetime as dt
 import binascii
 import dataclasses
 import functools
@@ -47,6 +48,50 @@ class Operation:
 
 
 OPERATIONS = []
+
+
+class UtcDateTime(fields.DateTime):
+    """Naive UTC in the database, RFC 3339 with an offset on the wire ("...Z" out)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            raise ValidationError("Give a time zone offset, such as 2026-03-01T09:00:00Z.")
+        return parsed.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _unstorable(value, path=""):
+    """Where a JSON value holds text no database can store (NUL, lone surrogates)."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            return path or "_schema"
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, sub in items:
+        found = _unstorable(key, path) if isinstance(key, str) else None
+        found = found or _unstorable(sub, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def _refuse_unstorable(data):
+    where = _unstorable(data)
+    if where:
+        raise Problem(422, "Text may not contain NUL characters or unpaired surrogates.",
+                      {where: ["Remove the NUL characters or unpaired surrogates."]})
 
 
 class ApiSchema(Schema):
@@ -150,6 +195,7 @@ def load_query(schema_cls):
             values[key] = request.args.getlist(key)
         else:
             values[key] = request.args.get(key)
+    _refuse_unstorable(values)
     try:
         return schema.load(values, unknown=RAISE)
     except ValidationError as exc:
@@ -176,6 +222,7 @@ def read_json():
 def load_body(schema_cls, partial=False):
     """The JSON body through a schema; 422 names every bad, unknown or read-only field."""
     data = read_json()
+    _refuse_unstorable(data)
     try:
         return schema_cls().load(data, partial=partial, unknown=RAISE)
     except ValidationError as exc:
