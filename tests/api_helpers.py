@@ -1,4 +1,6 @@
 """Calling the JSON API as a member would: with a personal access token."""
+import collections
+
 from r2pnet.api.tokens import create_token
 from r2pnet.extensions import db
 
@@ -58,3 +60,7 @@ def all_pages(api, path, **params):
         cursor = body["next_cursor"]
         if not cursor:
             return items, pages
+
+
+# Cases the schemathesis run generated, per operation: reported at the end of the run.
+FUZZ_CASES = collections.Counter()

@@ -261,3 +261,15 @@ def as_member(client, make_member):
 
 
 # --- SQL query counting ----------------------------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many cases schemathesis generated, per operation and in all."""
+    from tests.api_helpers import FUZZ_CASES
+    if not FUZZ_CASES:
+        return
+    terminalreporter.section("schemathesis")
+    for operation, count in sorted(FUZZ_CASES.items()):
+        terminalreporter.write_line(f"{count:6d}  {operation}")
+    terminalreporter.write_line(f"schemathesis generated {sum(FUZZ_CASES.values())} cases "
+                                f"for {len(FUZZ_CASES)} operations")
