@@ -22,6 +22,8 @@ def init_app(app):
     """Register /api/v1 with its limits: one budget per token, another per address."""
     for name in RESOURCE_MODULES:
         importlib.import_module(name)
+    # Registered before the limiter, so it runs after the limiter adds its headers.
+    app.after_request(_retry_after_only_when_limited)
     limiter = Limiter(rate_limit_key, app=app, default_limits=[], headers_enabled=True,
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix="r2pnet", swallow_errors=True,
@@ -32,3 +34,12 @@ def init_app(app):
                   scope="api-address")(bp)
     app.register_blueprint(bp)
     app.extensions["api_limiter"] = limiter
+    from r2pnet.api import token_views
+    app.register_blueprint(token_views.bp)  # the token pages (HTML, outside /api/v1)
+
+
+def _retry_after_only_when_limited(response):
+    """Flask-Limiter sends Retry-After on every response; only a 429 (or 503) means it."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
