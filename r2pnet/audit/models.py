@@ -29,6 +29,8 @@ ACTIONS = {
     "attachment_added": "Lesson attachment added",
     "attachment_removed": "Lesson attachment removed",
     "feed_token_reset": "Lesson feed addresses reset",
+    "api_token_created": "API token created",
+    "api_token_revoked": "API token revoked",
     "thread_hidden": "Thread hidden",
     "thread_unhidden": "Thread unhidden",
     "post_hidden": "Post hidden",
