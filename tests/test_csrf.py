@@ -129,7 +129,8 @@ def test_every_post_route_refuses_a_signed_in_request_without_a_token(app, make_
             continue
         url = example_url(app, rule, member_id=member.id, region_id=region("africa").id)
         response = client.post(url, data={"name": "Forged", "disabled": "true"})
-        if response.status_code != 400:
+        # The JSON API refuses a session write without X-CSRFToken with a 403 problem.
+        if response.status_code != (403 if rule.endpoint.startswith("api.") else 400):
             accepted.append((url, response.status_code))
     assert accepted == []
     assert database_snapshot() == before
@@ -143,7 +144,8 @@ def test_every_post_route_refuses_an_anonymous_request_without_a_token(app, clie
         if rule.endpoint in CSRF_EXEMPT:
             continue
         response = client.post(example_url(app, rule), data={"email": "x@example.org"})
-        if response.status_code != 400:
+        # The JSON API answers a call with neither session nor token 401.
+        if response.status_code != (401 if rule.endpoint.startswith("api.") else 400):
             accepted.append((rule.rule, response.status_code))
     assert accepted == []
     assert database_snapshot() == before

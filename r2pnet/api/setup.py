@@ -28,13 +28,15 @@ def init_app(app):
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix="r2pnet", swallow_errors=True,
                       in_memory_fallback_enabled=True)
-    limiter.limit(config_limit("API_RATE_LIMIT"), key_func=rate_limit_key,
-                  scope="api-caller")(bp)
-    limiter.limit(config_limit("API_ADDRESS_RATE_LIMIT"), key_func=address_key,
-                  scope="api-address")(bp)
+    # Shared limits: one budget across every operation (a plain limit counts per endpoint).
+    limiter.shared_limit(config_limit("API_RATE_LIMIT"), key_func=rate_limit_key,
+                         scope="api-caller")(bp)
+    limiter.shared_limit(config_limit("API_ADDRESS_RATE_LIMIT"), key_func=address_key,
+                         scope="api-address")(bp)
     app.register_blueprint(bp)
     app.extensions["api_limiter"] = limiter
-    from r2pnet.api import token_views
+    from r2pnet.api import reference, token_views
+    reference.init_app(app)  # helpers for the reference page, /api/v1/docs
     app.register_blueprint(token_views.bp)  # the token pages (HTML, outside /api/v1)
 
 

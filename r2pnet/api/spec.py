@@ -77,8 +77,10 @@ def _operation(op):
     success = {"description": "OK" if op.status == 200 else "Created" if op.status == 201
                else "Done"}
     if op.binary:
-        success["content"] = {op.binary: {"schema": {"type": "string",
-                                                     "contentMediaType": op.binary}}}
+        # One media type, or several (a download answers with the type of its file).
+        kinds = (op.binary,) if isinstance(op.binary, str) else op.binary
+        success["content"] = {kind: {"schema": {"type": "string", "contentMediaType": kind}}
+                              for kind in kinds}
     elif op.paginated:
         success["content"] = {"application/json": {"schema": {
             "type": "object", "required": ["items", "next_cursor"],
