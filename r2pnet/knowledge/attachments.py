@@ -256,6 +256,32 @@ def _editable_lesson(lesson_id, viewer):
     return lesson
 
 
+def readable_file(lesson_id, attachment_id, viewer):
+    """(lesson, attachment, path) of a current attachment `viewer` may download, else None."""
+    lesson = services.get_visible(lesson_id, viewer)
+    attachment = _current(lesson, attachment_id) if lesson is not None else None
+    if attachment is None or not STORED_NAME.fullmatch(attachment.stored_name):
+        return None
+    path = storage_dir() / attachment.stored_name
+    if not path.is_file():
+        current_app.logger.error("attachment %s: file %s is missing", attachment.id, path)
+        return None
+    return lesson, attachment, path
+
+
+def file_response(lesson, attachment, path):
+    """The file as a download: its stored type, never sniffed, rendered or cached if private."""
+    response = send_file(path, as_attachment=True, download_name=attachment.display_name,
+                         mimetype=attachment.content_type, conditional=False, etag=False)
+    response.headers["Content-Type"] = attachment.content_type  # as stored, charset included
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if lesson.visibility != "public" or not lesson.is_published:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/lessons/<int:lesson_id>/attachments", methods=["POST"])
 def upload_attachment(lesson_id):
     """Attach a file to a lesson (its editors only)."""

@@ -222,3 +222,9 @@ def _editor_label(revision, lesson, reveal):
     if not reveal and revision.editor_id == lesson.author_id:
         return "The author"
     return revision.editor_member.name
+
+
+def shown_editor(revision, lesson, reveal):
+    """(member id or None, label): a revision's editor as the history page names them."""
+    hidden = revision.editor_id is None or (not reveal and revision.editor_id == lesson.author_id)
+    return (None if hidden else revision.editor_id), _editor_label(revision, lesson, reveal)

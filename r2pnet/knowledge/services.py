@@ -200,6 +200,21 @@ def set_useful(member, lesson, useful):
     return True
 
 
+def lesson_data(lesson):
+    """A lesson as the data create_lesson and update_lesson take (a partial edit starts here)."""
+    data = {"title": lesson.title, "summary": lesson.summary, "country": lesson.country,
+            "region_id": lesson.region_id, "attribution": lesson.attribution,
+            "visibility": lesson.visibility, "version": lesson.version, "publish": False}
+    data.update({f"{key}_md": getattr(lesson, f"{key}_md") for key in SECTIONS})
+    data.update(terms_of(lesson))
+    return data
+
+
+def reveals_author(viewer, lesson):
+    """Whether `viewer` may know who wrote the lesson: an anonymized one only to its editors."""
+    return lesson.attribution != "anonymous" or permissions.can_edit_lesson(viewer, lesson)
+
+
 def form_values(lesson):
     """A lesson as the values of its edit form."""
     values = {"title": lesson.title, "summary": lesson.summary,
