@@ -16,6 +16,12 @@ for _name in RESOURCE_MODULES:
 BASE_URL = "http://r2pnet.test"
 schema = schemathesis.openapi.from_dict(build_spec(BASE_URL))
 schema.config.update(base_url=BASE_URL)
+# The three rules are checked (no server error; every response as documented; nothing
+# the document forbids accepted). "Valid data must be accepted" is not one of them: valid
+# JSON can still name a region that does not exist, or carry a stale If-Match, and is refused.
+schema.config.checks.update(excluded_check_names=["positive_data_acceptance"])
+# An update without If-Match is 428 Precondition Required (RFC 6585).
+schema.config.checks.missing_required_header.expected_statuses += ["428"]
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                                 max_examples=20, deterministic=True)
 

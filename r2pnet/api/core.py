@@ -280,7 +280,7 @@ def _listed(header):
 class CursorSchema(ApiSchema):
     """The paging parameters every list takes."""
 
-    cursor = fields.String(load_default=None, metadata={
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
         "description": "Opaque: the next_cursor of the previous page."})
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(
         1, MAX_LIMIT, error=f"Use a limit from 1 to {MAX_LIMIT}."))
