@@ -1,1 +1,169 @@
-"""API: placeholder."""
+"""API: the member directory, profiles and regions (with their cadence for moderators)."""
+import hashlib
+import json
+
+from flask import current_app, url_for
+from flask_login import current_user
+from peewee import fn
+
+from r2pnet import permissions
+from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, operation, paginate,
+                             with_etag)
+from r2pnet.api.problems import Problem
+from r2pnet.deliberations import dashboard
+from r2pnet.discussions.models import Thread
+from r2pnet.members import services
+from r2pnet.members.api_schemas import (MemberListQuery, MemberOut, RegionListQuery, RegionOut,
+                                        RegionQuery)
+from r2pnet.members.models import Member, Region
+from r2pnet.moderation.models import Flag
+
+MAX_CURSOR_NAME = 600
+
+
+def web_url(endpoint, **values):
+    """The absolute address of a page, on the deployment's BASE_URL."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def etag_of(kind, obj_id, payload):
+    """An ETag that changes whenever the representation does (whoever changed what)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return etag_for(kind, obj_id, hashlib.sha256(text.encode()).hexdigest())
+
+
+def region_ref(region):
+    return {"id": region.id, "key": region.key, "name": region.name}
+
+
+def describe_members(members, viewer):
+    """Everything MemberOut shows, for a whole page of members in three queries."""
+    services.attach_languages(members)
+    services.attach_expertise(members)
+    services.attach_moderated_region_ids(members)
+    for member in members:
+        member.region_ref = region_ref(member.region) if member.region_id else None
+        member.shown_email = member.email if permissions.can_see_email(viewer, member) else None
+        member.is_disabled = not member.is_active
+        member.url = web_url("members.profile", member_id=member.id)
+    return members
+
+
+# --- members ---------------------------------------------------------------------------------
+
+def _by_name(query, limit, cursor):
+    """Keyset pagination in the directory's order: case-folded name, then id."""
+    after = decode_cursor(cursor, 2)
+    sort = fn.LOWER(Member.name)
+    if after is not None:
+        name, last_id = after
+        if (not isinstance(name, str) or not isinstance(last_id, int) or "\x00" in name
+                or len(name) > MAX_CURSOR_NAME
+                or any("\ud800" <= ch <= "\udfff" for ch in name)):
+            raise Problem(422, "The cursor is not valid: start again from the first page.",
+                          {"cursor": ["Not a cursor this list gave out."]})
+        query = query.where((sort > name) | ((sort == name) & (Member.id > last_id)))
+    rows = list(query.select_extend(sort.alias("sort_name"))
+                .order_by(sort, Member.id)
+                .limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([rows[-1].sort_name, rows[-1].id]) if more else None
+    return Page(rows, next_cursor)
+
+
+@operation("/members", summary="The member directory", tag="members", query=MemberListQuery,
+           response=MemberOut, paginated=True, description=(
+               "Active members by name, with the directory's filters (disabled members: "
+               "administrators only, with role=disabled). Email addresses only where their "
+               "owner shares them with you."))
+def list_members(query):
+    """The directory, one page at a time, in its order (name, then id)."""
+    viewer = current_user._get_current_object()
+    page = _by_name(services.directory(query, viewer), query["limit"], query["cursor"])
+    describe_members(page.items, viewer)
+    return page
+
+
+@operation("/members/<int:member_id>", summary="A member's profile", tag="members",
+           response=MemberOut, etag=True)
+def get_member(member_id):
+    """One member, as their profile page shows them to you."""
+    viewer = current_user._get_current_object()
+    member = services.get_member(member_id, viewer)
+    if member is None:
+        raise Problem(404)
+    payload = MemberOut().dump(describe_members([member], viewer)[0])
+    return with_etag(payload, etag_of("member", member.id, payload))
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+def _unanswered_after(query):
+    return query.get("unanswered_after_days") or current_app.config["UNANSWERED_AFTER_DAYS"]
+
+
+def _open_flags(region_ids):
+    """{region id: open flags on its threads and posts}, in one query."""
+    if not region_ids:
+        return {}
+    return dict(Flag.select(Thread.region, fn.COUNT(Flag.id))
+                .join(Thread, on=(Flag.thread == Thread.id))
+                .where(Flag.resolved_at.is_null(), Thread.region.in_(region_ids))
+                .group_by(Thread.region)
+                .tuples())
+
+
+def _cadence(row, days, flags):
+    nxt, question = row.next, row.question
+    return {
+        "cadence_days": row.cadence_days, "last_held_at": row.last_held_at,
+        "days_since_last": row.days_since, "overdue": row.overdue,
+        "next_deliberation": None if nxt is None else {
+            "id": nxt.id, "title": nxt.title, "starts_at": nxt.starts_at,
+            "url": web_url("deliberations.deliberation_page", deliberation_id=nxt.id)},
+        "threads_last_30_days": row.threads, "replies_last_30_days": row.replies,
+        "unanswered_threads": row.unanswered, "unanswered_after_days": days,
+        "open_flags": flags.get(row.region.id, 0),
+        "question_of_the_week": None if question is None else {
+            "text": question.text, "asked_at": question.created_at,
+            "thread_id": question.thread_id},
+    }
+
+
+def describe_regions(regions, viewer, days):
+    """Links, and the dashboard's figures for the regions `viewer` moderates (else None)."""
+    rows = {row.region.id: row for row in dashboard.region_rows(viewer, days)}
+    flags = _open_flags(list(rows))
+    for region in regions:
+        row = rows.get(region.id)
+        region.cadence = _cadence(row, days, flags) if row is not None else None
+        region.url = web_url("discussions.region_space", key=region.key)
+    return regions
+
+
+@operation("/regions", summary="Regions", tag="regions", query=RegionListQuery,
+           response=RegionOut, paginated=True, description=(
+               "Every region with its number of active members, and its cadence figures "
+               "where you moderate it (administrators: every region; others: null)."))
+def list_regions(query):
+    """Regions in a stable order (by id)."""
+    viewer = current_user._get_current_object()
+    page = paginate(services.regions_with_counts(), Region.id, query["limit"], query["cursor"],
+                    descending=False)
+    describe_regions(page.items, viewer, _unanswered_after(query))
+    return page
+
+
+@operation("/regions/<int:region_id>", summary="A region", tag="regions", query=RegionQuery,
+           response=RegionOut, etag=True, description=(
+               "One region; its cadence figures where you moderate it (administrators: every "
+               "region; others: null)."))
+def get_region(region_id, query):
+    """One region, with its cadence figures for its moderators."""
+    viewer = current_user._get_current_object()
+    region = services.regions_with_counts().where(Region.id == region_id).first()
+    if region is None:
+        raise Problem(404)
+    payload = RegionOut().dump(describe_regions([region], viewer, _unanswered_after(query))[0])
+    return with_etag(payload, etag_of("region", region.id, payload))

@@ -177,6 +177,34 @@ def attach_languages(members):
     return members
 
 
+def attach_expertise(members):
+    """Give each member an `expertise` list, in one query for the whole page."""
+    by_id = {m.id: m for m in members}
+    for member in members:
+        member.expertise = []
+    if by_id:
+        rows = (MemberExpertise.select(MemberExpertise.member, MemberExpertise.key)
+                .where(MemberExpertise.member.in_(list(by_id)))
+                .order_by(MemberExpertise.id))
+        for row in rows:
+            by_id[row.member_id].expertise.append(row.key)
+    return members
+
+
+def attach_moderated_region_ids(members):
+    """Give each member `moderated_region_ids` (the regions they run), in one query."""
+    by_id = {m.id: m for m in members}
+    for member in members:
+        member.moderated_region_ids = []
+    if by_id:
+        rows = (ModeratorRegion.select(ModeratorRegion.member, ModeratorRegion.region)
+                .where(ModeratorRegion.member.in_(list(by_id)))
+                .order_by(ModeratorRegion.region))
+        for row in rows:
+            by_id[row.member_id].moderated_region_ids.append(row.region_id)
+    return members
+
+
 def regions_with_counts():
     """Every region with its number of active members, in one query."""
     return (Region.select(Region, fn.COUNT(Member.id).alias("member_count"))
