@@ -148,7 +148,7 @@ def test_what_is_accepted_reads_back_unchanged_and_what_is_refused_writes_nothin
         return
     sent = dict(DEFAULTS, **body)  # a spoiled field may happen to be valid
     assert not breaks_a_page_rule(sent)
-    read = api.get(response.headers["Location"].removeprefix("http://localhost")).get_json()
+    read = api.get(response.headers["Location"].removeprefix("http://r2pnet.test")).get_json()
     for key, value in sent.items():
         if key == "publish":
             assert read["is_published"] is value

@@ -66,9 +66,9 @@ def test_a_published_lesson_is_created_with_location_and_etag_and_reads_back(api
     response = created(api)
 
     body = response.get_json()
-    assert response.headers["Location"] == f"http://localhost/api/v1/lessons/{body['id']}"
+    assert response.headers["Location"] == f"http://r2pnet.test/api/v1/lessons/{body['id']}"
     assert response.headers["ETag"]
-    again = api.get(response.headers["Location"].removeprefix("http://localhost"))
+    again = api.get(response.headers["Location"].removeprefix("http://r2pnet.test"))
     assert again.status_code == 200 and again.get_json() == body
     assert again.headers["ETag"] == response.headers["ETag"]
     for key, value in BODY.items():
@@ -85,7 +85,7 @@ def test_a_published_lesson_is_created_with_location_and_etag_and_reads_back(api
     assert body["version"] == 1 and body["can_edit"] is True
     assert body["applied_count"] == 0 and body["useful_count"] == 0
     assert body["attachments"] == []
-    assert body["html_url"] == f"http://localhost/lessons/{body['id']}"
+    assert body["html_url"] == f"http://r2pnet.test/lessons/{body['id']}"
     assert LessonRevision.get().note == "published"
 
 
@@ -618,12 +618,12 @@ def test_a_lesson_lists_its_files_and_they_download_as_attachments(client, api, 
     file = attach(author, lesson, "Annual report.pdf")
 
     listed = api.get(f"/lessons/{lesson.id}").get_json()["attachments"]
-    download = Api(client).get(listed[0]["download_url"].removeprefix("http://localhost"))
+    download = Api(client).get(listed[0]["download_url"].removeprefix("http://r2pnet.test"))
 
     assert listed == [{"id": file.id, "name": "Annual report.pdf", "size": len(PDF),
                        "media_type": "application/pdf",
                        "created_at": listed[0]["created_at"],
-                       "download_url": f"http://localhost/api/v1/lessons/{lesson.id}"
+                       "download_url": f"http://r2pnet.test/api/v1/lessons/{lesson.id}"
                                        f"/attachments/{file.id}"}]
     assert download.status_code == 200 and download.data == PDF
     assert download.mimetype == "application/pdf"

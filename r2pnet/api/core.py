@@ -241,6 +241,11 @@ def json_response(payload, status=200, headers=None):
     return response
 
 
+def web_url(endpoint, **values):
+    """The absolute address of a page or resource, on the deployment's BASE_URL (as in mail)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def etag_for(kind, obj_id, version):
     """A strong ETag for one version of one resource."""
     token = hashlib.sha256(f"{kind}:{obj_id}:{version}".encode()).hexdigest()[:20]

@@ -8,7 +8,7 @@ from r2pnet.discussions.search_views import find_threads
 from r2pnet.knowledge import browse
 from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members import services
-from r2pnet.members.api import web_url
+from r2pnet.api.core import web_url
 from r2pnet.members.api_schemas import searchable
 
 SNIPPET = ("An HTML fragment of the matching text: everything escaped, the matched words in "

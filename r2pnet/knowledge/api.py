@@ -1,12 +1,11 @@
 """API: lessons (browse with every facet and search, read, write, edit, publish, history,
 uptake, files), on the services and visibility rule of the lesson pages."""
-from flask import url_for
 from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions, search
 from r2pnet.api.core import (CursorSchema, etag_for, json_response, operation, paginate,
-                             require_if_match, with_etag)
+                             require_if_match, web_url, with_etag)
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
 from r2pnet.knowledge import attachments, browse, revisions, services
@@ -101,8 +100,8 @@ def _card(lesson, viewer):
         "updated_at": lesson.updated_at, "version": lesson.version,
         "applied_count": lesson.applied_count, "useful_count": lesson.useful_count,
         "can_edit": permissions.can_edit_lesson(viewer, lesson),
-        "url": url_for("api.get_lesson", lesson_id=lesson.id, _external=True),
-        "html_url": url_for("knowledge.lesson_page", lesson_id=lesson.id, _external=True),
+        "url": web_url("api.get_lesson", lesson_id=lesson.id),
+        "html_url": web_url("knowledge.lesson_page", lesson_id=lesson.id),
         "snippet": getattr(lesson, "snippet", None),
     }
 
@@ -117,8 +116,8 @@ def _whole(lesson, viewer):
     payload["attachments"] = [{
         "id": file.id, "name": file.display_name, "size": file.size,
         "media_type": file.content_type, "created_at": file.created_at,
-        "download_url": url_for("api.download_lesson_attachment", lesson_id=lesson.id,
-                                attachment_id=file.id, _external=True),
+        "download_url": web_url("api.download_lesson_attachment", lesson_id=lesson.id,
+                                attachment_id=file.id),
     } for file in services.attachments_of(lesson)]
     return LessonOut().dump(payload)
 
@@ -182,8 +181,7 @@ def create_lesson(body):
     viewer = current_user._get_current_object()
     lesson = services.create_lesson(viewer, dict(body, version=None), client_ip())
     response = _lesson_response(_written(lesson.id), viewer, 201)
-    response.headers["Location"] = url_for("api.get_lesson", lesson_id=lesson.id,
-                                           _external=True)
+    response.headers["Location"] = web_url("api.get_lesson", lesson_id=lesson.id)
     return response
 
 

@@ -2,13 +2,13 @@
 import hashlib
 import json
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_login import current_user
 from peewee import fn
 
 from r2pnet import permissions
 from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, operation, paginate,
-                             with_etag)
+                             web_url, with_etag)
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
 from r2pnet.discussions.models import Thread
@@ -19,11 +19,6 @@ from r2pnet.members.models import Member, Region
 from r2pnet.moderation.models import Flag
 
 MAX_CURSOR_NAME = 600
-
-
-def web_url(endpoint, **values):
-    """The absolute address of a page, on the deployment's BASE_URL."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def etag_of(kind, obj_id, payload):
