@@ -631,6 +631,17 @@ def test_a_lesson_lists_its_files_and_they_download_as_attachments(client, api, 
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_new_file_changes_the_lessons_etag_so_no_cached_copy_misses_it(api, author):
+    lesson = Lesson.get_by_id(created(api).get_json()["id"])
+    before = api.get(f"/lessons/{lesson.id}").headers["ETag"]
+    attach(author, lesson)
+
+    again = api.get(f"/lessons/{lesson.id}", headers={"If-None-Match": before})
+
+    assert again.status_code == 200 and again.headers["ETag"] != before
+    assert len(again.get_json()["attachments"]) == 1
+
+
 def test_files_of_lessons_the_caller_may_not_read_are_404(client, api, author, make_member,
                                                           make_lesson):
     africa_only = make_lesson(author, region_key="africa", visibility="region")

@@ -252,6 +252,12 @@ def etag_for(kind, obj_id, version):
     return f'"{token}"'
 
 
+def etag_of(kind, obj_id, payload):
+    """An ETag that changes whenever the representation does (whoever changed what)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return etag_for(kind, obj_id, hashlib.sha256(text.encode()).hexdigest())
+
+
 def with_etag(payload, tag, status=200):
     """A single resource with its ETag; 304 when the client already has this version."""
     if tag in _listed(request.headers.get("If-None-Match")):

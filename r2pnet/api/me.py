@@ -11,8 +11,8 @@ from r2pnet.digests.schemas import DigestSettingsSchema
 from r2pnet.digests.views import save_settings
 from r2pnet.extensions import db, is_postgres
 from r2pnet.members import services
-from r2pnet.api.core import web_url
-from r2pnet.members.api import etag_of, region_ref
+from r2pnet.api.core import etag_of, web_url
+from r2pnet.members.api import region_ref
 from r2pnet.members.api_schemas import MeOut, MePatch, WholeNumber
 from r2pnet.members.schemas import ProfileSchema
 from r2pnet.web import client_ip

@@ -2,8 +2,6 @@
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
-import json
 import operator
 import re
 
@@ -12,8 +10,8 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions
-from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, operation, paginate,
-                             require_if_match, with_etag)
+from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, etag_of, operation,
+                             paginate, require_if_match, with_etag)
 from r2pnet.api.problems import Problem
 from r2pnet.discussions import reading, services
 from r2pnet.discussions.api_schemas import (PostListQuery, PostOut, PostPatch, ReplyIn,
@@ -263,8 +261,7 @@ def thread_response(thread, status=200, notes=None):
     if notes is not None:
         payload["notes"] = notes
     body = ThreadDetailOut().dump(payload)
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-    response = with_etag(body, etag_for("thread", thread.id, digest), status)
+    response = with_etag(body, etag_of("thread", thread.id, body), status)
     if status == 201:
         response.headers["Location"] = url_for("api.get_thread", thread_id=thread.id)
     return response

@@ -4,7 +4,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions, search
-from r2pnet.api.core import (CursorSchema, etag_for, json_response, operation, paginate,
+from r2pnet.api.core import (CursorSchema, etag_of, json_response, operation, paginate,
                              require_if_match, web_url, with_etag)
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
@@ -64,8 +64,9 @@ def _written(lesson_id):
             .get())
 
 
-def _etag(lesson):
-    return etag_for("lesson", lesson.id, lesson.version)
+def _etag(lesson, viewer):
+    """Follows the whole representation: attachments and counts change it too."""
+    return etag_of("lesson", lesson.id, _whole(lesson, viewer))
 
 
 # --- payloads ------------------------------------------------------------------------------
@@ -123,7 +124,8 @@ def _whole(lesson, viewer):
 
 
 def _lesson_response(lesson, viewer, status=200):
-    return with_etag(_whole(lesson, viewer), _etag(lesson), status)
+    payload = _whole(lesson, viewer)
+    return with_etag(payload, etag_of("lesson", lesson.id, payload), status)
 
 
 def _save(editor, lesson, data):
@@ -193,7 +195,7 @@ def update_lesson(lesson_id, body):
     moderators edit it; send the ETag you read as If-Match."""
     viewer = current_user._get_current_object()
     lesson = _editable(lesson_id, viewer)
-    require_if_match(_etag(lesson))
+    require_if_match(_etag(lesson, viewer))
     if body:
         _save(viewer, lesson, dict(services.lesson_data(lesson), **body))
         lesson = _written(lesson.id)
@@ -206,7 +208,7 @@ def publish_lesson(lesson_id):
     """Publish the lesson (it needs a pillar); a published one stays as it is."""
     viewer = current_user._get_current_object()
     lesson = _editable(lesson_id, viewer)
-    require_if_match(_etag(lesson))
+    require_if_match(_etag(lesson, viewer))
     if not lesson.is_published:
         _save(viewer, lesson, dict(services.lesson_data(lesson), publish=True))
         lesson = _written(lesson.id)

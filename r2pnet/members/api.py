@@ -1,13 +1,11 @@
 """API: the member directory, profiles and regions (with their cadence for moderators)."""
-import hashlib
-import json
 
 from flask import current_app
 from flask_login import current_user
 from peewee import fn
 
 from r2pnet import permissions
-from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, operation, paginate,
+from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_of, operation, paginate,
                              web_url, with_etag)
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
@@ -19,12 +17,6 @@ from r2pnet.members.models import Member, Region
 from r2pnet.moderation.models import Flag
 
 MAX_CURSOR_NAME = 600
-
-
-def etag_of(kind, obj_id, payload):
-    """An ETag that changes whenever the representation does (whoever changed what)."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-    return etag_for(kind, obj_id, hashlib.sha256(text.encode()).hexdigest())
 
 
 def region_ref(region):
