@@ -275,6 +275,7 @@ def file_response(lesson, attachment, path):
                          mimetype=attachment.content_type, conditional=False, etag=False)
     response.headers["Content-Type"] = attachment.content_type  # as stored, charset included
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Never rendered here: no script, no plugin, even if a browser ignored the disposition.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     if lesson.visibility != "public" or not lesson.is_published:
@@ -313,21 +314,7 @@ def remove_attachment_view(lesson_id, attachment_id):
 @bp.route("/lessons/<int:lesson_id>/attachments/<int:attachment_id>")
 def download_attachment(lesson_id, attachment_id):
     """Download an attachment of a lesson the member may read; always as a download."""
-    lesson = services.get_visible(lesson_id, _viewer())
-    attachment = _current(lesson, attachment_id) if lesson is not None else None
-    if attachment is None or not STORED_NAME.fullmatch(attachment.stored_name):
+    found = readable_file(lesson_id, attachment_id, _viewer())
+    if found is None:
         abort(404)
-    path = storage_dir() / attachment.stored_name
-    if not path.is_file():
-        current_app.logger.error("attachment %s: file %s is missing", attachment.id, path)
-        abort(404)
-    response = send_file(path, as_attachment=True, download_name=attachment.display_name,
-                         mimetype=attachment.content_type, conditional=False, etag=False)
-    response.headers["Content-Type"] = attachment.content_type  # as stored, charset included
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Never rendered here: no script, no plugin, even if a browser ignored the disposition.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if lesson.visibility != "public" or not lesson.is_published:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(*found)

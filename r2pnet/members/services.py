@@ -163,46 +163,35 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE):
     return members, total
 
 
-def attach_languages(members):
-    """Give each member a `languages` list, in one query for the whole page."""
+def _attach(members, attribute, column, order):
+    """Give each member a list `attribute` of `column` values, in one query for the page."""
     by_id = {m.id: m for m in members}
     for member in members:
-        member.languages = []
+        setattr(member, attribute, [])
     if by_id:
-        rows = (MemberLanguage.select(MemberLanguage.member, MemberLanguage.code)
-                .where(MemberLanguage.member.in_(list(by_id)))
-                .order_by(MemberLanguage.id))
+        owner = column.model.member
+        rows = (column.model.select(owner, column).where(owner.in_(list(by_id)))
+                .order_by(order))
+        value_of = getattr(column, "object_id_name", column.name)  # a foreign key: its id
         for row in rows:
-            by_id[row.member_id].languages.append(row.code)
+            getattr(by_id[row.member_id], attribute).append(getattr(row, value_of))
     return members
+
+
+def attach_languages(members):
+    """Give each member a `languages` list, in one query for the whole page."""
+    return _attach(members, "languages", MemberLanguage.code, MemberLanguage.id)
 
 
 def attach_expertise(members):
     """Give each member an `expertise` list, in one query for the whole page."""
-    by_id = {m.id: m for m in members}
-    for member in members:
-        member.expertise = []
-    if by_id:
-        rows = (MemberExpertise.select(MemberExpertise.member, MemberExpertise.key)
-                .where(MemberExpertise.member.in_(list(by_id)))
-                .order_by(MemberExpertise.id))
-        for row in rows:
-            by_id[row.member_id].expertise.append(row.key)
-    return members
+    return _attach(members, "expertise", MemberExpertise.key, MemberExpertise.id)
 
 
 def attach_moderated_region_ids(members):
     """Give each member `moderated_region_ids` (the regions they run), in one query."""
-    by_id = {m.id: m for m in members}
-    for member in members:
-        member.moderated_region_ids = []
-    if by_id:
-        rows = (ModeratorRegion.select(ModeratorRegion.member, ModeratorRegion.region)
-                .where(ModeratorRegion.member.in_(list(by_id)))
-                .order_by(ModeratorRegion.region))
-        for row in rows:
-            by_id[row.member_id].moderated_region_ids.append(row.region_id)
-    return members
+    return _attach(members, "moderated_region_ids", ModeratorRegion.region,
+                   ModeratorRegion.region)
 
 
 def regions_with_counts():
