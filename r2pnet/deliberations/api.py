@@ -3,6 +3,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from r2pnet import permissions
+from r2pnet.api.schemas import RegionRef
 from r2pnet.api.core import ApiSchema, CursorSchema, Page, UtcDateTime, operation
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import reading, services, timing
@@ -38,12 +39,6 @@ class RsvpIn(ApiSchema):
     answer = fields.String(required=True, validate=validate.OneOf(list(ANSWERS)))
 
 
-class DeliberationRegionOut(Schema):
-    id = fields.Integer(dump_only=True)
-    key = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
-
-
 class AttendanceCountsOut(Schema):
     yes = fields.Integer(dump_only=True)
     maybe = fields.Integer(dump_only=True)
@@ -54,7 +49,7 @@ class DeliberationOut(Schema):
     """A deliberation: UTC times, the same times in the organiser's zone, your answer."""
 
     id = fields.Integer(dump_only=True)
-    region = fields.Nested(DeliberationRegionOut, dump_only=True)
+    region = fields.Nested(RegionRef, dump_only=True)
     title = fields.String(dump_only=True)
     agenda_md = fields.String(dump_only=True)
     agenda_html = fields.String(dump_only=True)

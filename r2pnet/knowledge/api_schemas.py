@@ -3,6 +3,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from r2pnet.api.schemas import RegionRef
 from r2pnet.api.core import ApiSchema, CursorSchema, UtcDateTime
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY
 from r2pnet.knowledge.schemas import MAX_TAGS, SECTION_MAX, TAG_MAX, normalise_tag
@@ -167,12 +168,6 @@ class LessonApplicationIn(ApiSchema):
 
 # --- output ----------------------------------------------------------------------------------
 
-class LessonRegionOut(Schema):
-    id = fields.Integer(dump_only=True)
-    key = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
-
-
 class LessonAuthorOut(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
@@ -207,7 +202,7 @@ class LessonListItem(Schema):
     country = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "Null for an anonymized lesson, except to those who may edit it."})
     region_id = fields.Integer(dump_only=True, allow_none=True)
-    region = fields.Nested(LessonRegionOut, dump_only=True, allow_none=True)
+    region = fields.Nested(RegionRef, dump_only=True, allow_none=True)
     attribution = fields.String(dump_only=True)
     attributed_to = fields.String(dump_only=True, metadata={
         "description": "The attribution exactly as the lesson page shows it."})

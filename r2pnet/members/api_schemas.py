@@ -1,6 +1,7 @@
 """API schemas of members, the caller's own profile and regions."""
 from marshmallow import Schema, ValidationError, fields, validate
 
+from r2pnet.api.schemas import RegionRef
 from r2pnet.api.core import ApiSchema, CursorSchema, UtcDateTime
 from r2pnet.members.models import EMAIL_VISIBILITY, ROLES
 from r2pnet.members.reference import countries, languages, timezones
@@ -54,14 +55,6 @@ def no_duplicates(values):
 
 # --- output ----------------------------------------------------------------------------------
 
-class RegionBriefOut(Schema):
-    """A region, briefly."""
-
-    id = fields.Integer(dump_only=True)
-    key = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
-
-
 class MemberOut(Schema):
     """A member as the directory and the profile page show them to the caller."""
 
@@ -72,7 +65,7 @@ class MemberOut(Schema):
     country = fields.String(dump_only=True, allow_none=True,
                             metadata={"description": "ISO 3166-1 alpha-2 code."})
     region_id = fields.Integer(dump_only=True, allow_none=True)
-    region = fields.Nested(RegionBriefOut, dump_only=True, allow_none=True,
+    region = fields.Nested(RegionRef, dump_only=True, allow_none=True,
                            attribute="region_ref")
     role = fields.String(dump_only=True, validate=validate.OneOf(ROLES))
     is_focal_point = fields.Boolean(dump_only=True)
@@ -102,7 +95,7 @@ class MeOut(Schema):
     organization = fields.String(dump_only=True)
     country = fields.String(dump_only=True, allow_none=True)
     region_id = fields.Integer(dump_only=True, allow_none=True)
-    region = fields.Nested(RegionBriefOut, dump_only=True, allow_none=True,
+    region = fields.Nested(RegionRef, dump_only=True, allow_none=True,
                            attribute="region_ref")
     is_focal_point = fields.Boolean(dump_only=True)
     focal_point_since = fields.Date(dump_only=True, allow_none=True)
