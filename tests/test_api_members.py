@@ -133,7 +133,7 @@ def test_a_bad_filter_is_a_422_naming_it(api, query, field):
 @pytest.mark.parametrize("forged", [["a\x00", 1], ["\ud800", 1], ["x" * 700, 1], [1, 1],
                                     ["amina", "1"]])
 def test_a_forged_cursor_is_a_422_not_a_database_error(api, forged):
-    from r2pnet.api.core import encode_cursor
+    from r2pnet.api.paging import encode_cursor
 
     response = api.get("/members", query_string={"cursor": encode_cursor(forged)})
 

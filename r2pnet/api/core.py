@@ -1,7 +1,4 @@
 """The API blueprint and what every operation shares: auth, input, output, cursors, ETags."""
-import base64
-import datetime as dt
-import binascii
 import dataclasses
 import functools
 import hashlib
@@ -9,9 +6,10 @@ import json
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_login import current_user
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, ValidationError, fields
 
 from r2pnet.api import tokens
+from r2pnet.api.paging import Page
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict, DomainError, Forbidden, NotFound
 from r2pnet.extensions import csrf, login_manager
@@ -20,8 +18,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token calls carry no CSRF token; session calls are checked below
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
 MAX_JSON_BODY = 1024 * 1024  # files are not sent as JSON
 
 
@@ -50,23 +46,6 @@ class Operation:
 OPERATIONS = []
 
 
-class UtcDateTime(fields.DateTime):
-    """Naive UTC in the database, RFC 3339 with an offset on the wire ("...Z" out)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            raise ValidationError("Give a time zone offset, such as 2026-03-01T09:00:00Z.")
-        return parsed.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def _unstorable(value, path=""):
     """Where a JSON value holds text no database can store (NUL, lone surrogates)."""
     if isinstance(value, str):
@@ -92,13 +71,6 @@ def _refuse_unstorable(data):
     if where:
         raise Problem(422, "Text may not contain NUL characters or unpaired surrogates.",
                       {where: ["Remove the NUL characters or unpaired surrogates."]})
-
-
-class ApiSchema(Schema):
-    """Every request schema: unknown (and read-only) fields are refused, not ignored."""
-
-    class Meta:
-        unknown = RAISE
 
 
 def operation(rule, method="GET", *, summary, tag, description="", query=None, body=None,
@@ -286,59 +258,7 @@ def _listed(header):
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
-# --- cursors -------------------------------------------------------------------------------
-
-class CursorSchema(ApiSchema):
-    """The paging parameters every list takes."""
-
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
-        "description": "Opaque: the next_cursor of the previous page."})
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(
-        1, MAX_LIMIT, error=f"Use a limit from 1 to {MAX_LIMIT}."))
-
-
-@dataclasses.dataclass
-class Page:
-    items: list
-    next_cursor: str | None
-
-
-def encode_cursor(values):
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor, size):
-    """The key values a cursor carries: a list of `size` scalars, else 422."""
-    if cursor is None:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        values = None
-    if (not isinstance(values, list) or len(values) != size
-            or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values)
-            or any(isinstance(v, int) and not -2**63 < v < 2**63 for v in values)):
-        raise Problem(422, "The cursor is not valid: start again from the first page.",
-                      {"cursor": ["Not a cursor this list gave out."]})
-    return values
-
-
-def paginate(query, id_field, limit, cursor, descending=True):
-    """Keyset pagination on a unique id: a stable order, whatever is added meanwhile."""
-    after = decode_cursor(cursor, 1)
-    if after is not None:
-        if not isinstance(after[0], int):
-            raise Problem(422, "The cursor is not valid.", {"cursor": ["Not a cursor."]})
-        query = query.where(id_field < after[0] if descending else id_field > after[0])
-    order = id_field.desc() if descending else id_field.asc()
-    rows = list(query.order_by(order).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([getattr(rows[-1], id_field.name)]) if more and rows else None
-    return Page(rows, next_cursor)
-
+# --- lists ------------------------------------------------------------------------------
 
 def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""

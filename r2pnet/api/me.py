@@ -2,8 +2,8 @@
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from r2pnet.api.core import (ApiSchema, UtcDateTime, json_response, operation,
-                             require_if_match, with_etag)
+from r2pnet.api.core import json_response, operation, require_if_match, with_etag
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.api.problems import Problem
 from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEKDAY, FREQUENCIES,
                                    DigestSettings)

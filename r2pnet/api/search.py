@@ -3,7 +3,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from r2pnet import search
-from r2pnet.api.core import ApiSchema, operation
+from r2pnet.api.core import operation
+from r2pnet.api.schemas import ApiSchema
 from r2pnet.discussions.search_views import find_threads
 from r2pnet.knowledge import browse
 from r2pnet.knowledge.schemas import BrowseSchema

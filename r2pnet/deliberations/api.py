@@ -4,11 +4,14 @@ from marshmallow import Schema, fields, validate
 
 from r2pnet import permissions
 from r2pnet.api.schemas import RegionRef
-from r2pnet.api.core import ApiSchema, CursorSchema, Page, UtcDateTime, operation
+from r2pnet.api.core import operation
+from r2pnet.api.paging import CursorSchema, Page
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import reading, services, timing
 from r2pnet.deliberations.models import ANSWERS, Deliberation
-from r2pnet.discussions.api import Key, after_cursor, call, cursor_of, keyset_page
+from r2pnet.discussions.api import call
+from r2pnet.api.paging import Key, after_cursor, cursor_of, keyset_page
 from r2pnet.members.models import Region, utcnow
 
 MAX_ID = 2**63 - 1

@@ -1,8 +1,4 @@
 """API: threads per space and posts per thread, on the services and visibility of the pages."""
-import dataclasses
-import datetime as dt
-import functools
-import operator
 import re
 
 from flask import url_for
@@ -10,8 +6,8 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions
-from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_for, etag_of, operation,
-                             paginate, require_if_match, with_etag)
+from r2pnet.api.core import etag_for, etag_of, operation, require_if_match, with_etag
+from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.discussions import reading, services
 from r2pnet.discussions.api_schemas import (PostListQuery, PostOut, PostPatch, ReplyIn,
@@ -89,74 +85,6 @@ def readable_post(post_id):
     if post is None:
         raise Problem(404)
     return post, thread
-
-
-# --- keyset paging on several columns --------------------------------------------------------
-
-@dataclasses.dataclass
-class Key:
-    """One column of a list order: the cursor carries its value for the last row."""
-
-    field: object
-    descending: bool
-    kind: str = "int"  # int, bool or time
-
-
-def _cursor_value(key, value):
-    if key.kind == "bool":
-        return int(bool(value))
-    if key.kind == "time":
-        return value.isoformat()
-    return value
-
-
-def _from_cursor(key, value):
-    if key.kind == "bool" and value in (0, 1):
-        return bool(value)
-    if key.kind == "int" and isinstance(value, int):
-        return value
-    if key.kind == "time" and isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is None:
-            return parsed
-    raise Problem(422, "The cursor is not valid: start again from the first page.",
-                  {"cursor": ["Not a cursor this list gave out."]})
-
-
-def cursor_of(keys, tag, row):
-    """The cursor that continues after `row`."""
-    return encode_cursor([tag] + [_cursor_value(k, getattr(row, k.field.name)) for k in keys])
-
-
-def after_cursor(keys, tag, cursor):
-    """The condition "comes after the cursor's row" in the order `keys`, or None."""
-    values = decode_cursor(cursor, len(keys) + 1)
-    if values is None:
-        return None
-    if values[0] != tag:
-        raise Problem(422, "This cursor belongs to another order: start again from the first "
-                           "page.", {"cursor": ["Not a cursor of this order."]})
-    values = [_from_cursor(k, v) for k, v in zip(keys, values[1:], strict=True)]
-    clauses = []
-    for i, key in enumerate(keys):
-        beyond = key.field < values[i] if key.descending else key.field > values[i]
-        same = [k.field == v for k, v in zip(keys[:i], values[:i], strict=True)]
-        clauses.append(functools.reduce(operator.and_, [*same, beyond]))
-    return functools.reduce(operator.or_, clauses)
-
-
-def keyset_page(query, keys, tag, limit, cursor):
-    """(rows, next cursor): one page of `query` in the order `keys`, after `cursor`."""
-    condition = after_cursor(keys, tag, cursor)
-    if condition is not None:
-        query = query.where(condition)
-    order = [k.field.desc() if k.descending else k.field.asc() for k in keys]
-    rows = list(query.order_by(*order).limit(limit + 1))
-    next_cursor = cursor_of(keys, tag, rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
 
 
 # --- what the caller reads -------------------------------------------------------------------

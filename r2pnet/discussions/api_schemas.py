@@ -1,7 +1,8 @@
 """The API's schemas for threads and posts: what a client sends, and what it reads back."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from r2pnet.api.core import ApiSchema, CursorSchema, UtcDateTime
+from r2pnet.api.paging import CursorSchema
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.discussions.schemas import BODY_MAX, MAX_LINKED_LESSONS
 from r2pnet.forms import one_line
 from r2pnet.knowledge.schemas import MAX_TAGS, TAG_MAX, normalise_tag

@@ -4,8 +4,8 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions, search
-from r2pnet.api.core import (CursorSchema, etag_of, json_response, operation, paginate,
-                             require_if_match, web_url, with_etag)
+from r2pnet.api.core import etag_of, json_response, operation, require_if_match, web_url, with_etag
+from r2pnet.api.paging import CursorSchema, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
 from r2pnet.knowledge import attachments, browse, revisions, services

@@ -4,7 +4,8 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate
 
 from r2pnet.api.schemas import RegionRef
-from r2pnet.api.core import ApiSchema, CursorSchema, UtcDateTime
+from r2pnet.api.paging import CursorSchema
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY
 from r2pnet.knowledge.schemas import MAX_TAGS, SECTION_MAX, TAG_MAX, normalise_tag
 from r2pnet.members.reference import countries

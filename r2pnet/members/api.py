@@ -5,8 +5,8 @@ from flask_login import current_user
 from peewee import fn
 
 from r2pnet import permissions
-from r2pnet.api.core import (Page, decode_cursor, encode_cursor, etag_of, operation, paginate,
-                             web_url, with_etag)
+from r2pnet.api.core import etag_of, operation, web_url, with_etag
+from r2pnet.api.paging import Page, decode_cursor, encode_cursor, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
 from r2pnet.discussions.models import Thread

@@ -2,7 +2,8 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from r2pnet.api.schemas import RegionRef
-from r2pnet.api.core import ApiSchema, CursorSchema, UtcDateTime
+from r2pnet.api.paging import CursorSchema
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.members.models import EMAIL_VISIBILITY, ROLES
 from r2pnet.members.reference import countries, languages, timezones
 from r2pnet.taxonomy import EXPERTISE

@@ -3,7 +3,8 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from r2pnet import permissions
-from r2pnet.api.core import ApiSchema, UtcDateTime, operation
+from r2pnet.api.core import operation
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.api.problems import Problem
 from r2pnet.discussions.api import (call, post_response, readable_post, readable_thread,
                                     thread_response)
