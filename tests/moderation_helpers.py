@@ -28,3 +28,24 @@ def opening_post(thread):
 
 def thread_of(post):
     return Thread.get_by_id(post.thread_id)
+
+
+def moderation_cast(make_member):
+    """Authors and readers in Africa, a moderator of Africa, one of Europe, an administrator."""
+    return {
+        "author": make_member(password=None, name="Amina Diallo", email="amina@example.org"),
+        "readers": [make_member(password=None, name=f"Reader {n}") for n in range(1, 5)],
+        "mod": make_member(password=None, role="moderator", name="Africa Moderator",
+                           moderates=("africa",)),
+        "mod_europe": make_member(password=None, role="moderator", region_key="europe",
+                                  name="Europe Moderator", moderates=("europe",)),
+        "admin": make_member(password=None, role="administrator", region_key=None,
+                             name="Network Admin"),
+    }
+
+
+def discussion_under_review(people):
+    """A thread in Africa by a reader, with a reply by the author (the item under review)."""
+    thread = make_thread(people["readers"][3], title="Cross-border alerts")
+    post = make_reply(people["author"], thread, body="The minister's private phone number")
+    return fresh(thread), post

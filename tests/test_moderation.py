@@ -9,7 +9,7 @@ from r2pnet.moderation import actions, flagging
 from r2pnet.moderation.log import moderation_log
 from r2pnet.moderation.models import Flag
 from tests.helpers import html_of, post_form, region, soup, text_of
-from tests.moderation_helpers import fresh, make_reply, make_thread
+from tests.moderation_helpers import discussion_under_review, moderation_cast, fresh, make_thread
 from tests.signin import sign_in_as
 
 PENDING_3 = "Hidden pending review: flagged by 3 members"
@@ -17,25 +17,12 @@ PENDING_3 = "Hidden pending review: flagged by 3 members"
 
 @pytest.fixture
 def people(make_member):
-    """Authors and readers in Africa, a moderator of Africa, one of Europe, an administrator."""
-    return {
-        "author": make_member(password=None, name="Amina Diallo", email="amina@example.org"),
-        "readers": [make_member(password=None, name=f"Reader {n}") for n in range(1, 5)],
-        "mod": make_member(password=None, role="moderator", name="Africa Moderator",
-                           moderates=("africa",)),
-        "mod_europe": make_member(password=None, role="moderator", region_key="europe",
-                                  name="Europe Moderator", moderates=("europe",)),
-        "admin": make_member(password=None, role="administrator", region_key=None,
-                             name="Network Admin"),
-    }
+    return moderation_cast(make_member)
 
 
 @pytest.fixture
 def discussion(people):
-    """A thread in Africa by a reader, with a reply by the author (the item under review)."""
-    thread = make_thread(people["readers"][3], title="Cross-border alerts")
-    post = make_reply(people["author"], thread, body="The minister's private phone number")
-    return fresh(thread), post
+    return discussion_under_review(people)
 
 
 def audit_rows(action):
