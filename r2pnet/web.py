@@ -7,10 +7,12 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    url_for)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from peewee import InterfaceError, OperationalError
+from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from r2pnet.extensions import db
+from r2pnet.extensions import db, login_manager
 from r2pnet.members.reference import country_name, language_name
 from r2pnet.taxonomy import EXPERTISE
 
@@ -30,6 +32,8 @@ PUBLIC_ENDPOINTS = {
     # One-click unsubscribe from the digest (RFC 8058): mail clients post without a session.
     "digests.unsubscribe",
 }
+
+RETRY_AFTER_SECONDS = 5  # when the database is unavailable
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -82,6 +86,9 @@ def init_app(app):
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(MaxConnectionsExceeded, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.filters.update(country=country_name, language=language_name,
                                  expertise=lambda key: EXPERTISE.get(key, key),
@@ -146,6 +153,21 @@ def _http_error(error):
     }
     return render_template("errors/error.html", code=error.code, title=error.name,
                            message=messages.get(error.code, error.description)), error.code
+
+
+def _database_unavailable(error):
+    """The database is down, restarting, or every pooled connection is busy: 503, try again."""
+    current_app.logger.warning("database unavailable on %s: %s", request.path, error)
+    # Render as nobody: loading the signed-in member would need the database again.
+    login_manager._update_request_context_with_user()
+    message = ("r2pnet is busy or briefly unavailable. Nothing you sent was lost if you go "
+               "back; please try again in a few seconds.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_api():
+        from r2pnet.api.problems import problem_response
+        return problem_response(503, message, headers=headers)
+    return render_template("errors/error.html", code=503, title="Service unavailable",
+                           message=message), 503, headers
 
 
 def _unexpected_error(error):
