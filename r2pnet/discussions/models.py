@@ -42,6 +42,7 @@ class Thread(BaseModel):
             (("is_hidden", "last_activity_at"), False),
             (("region", "created_at"), False),
             (("author", "created_at"), False),
+            (("flag_count",), False),  # the moderation queue
         )
 
     @classmethod
@@ -91,6 +92,8 @@ class Post(BaseModel):
             (("thread", "is_hidden", "number"), False),
             (("author", "created_at"), False),
             (("created_at",), False),
+            (("flag_count",), False),  # the moderation queue
+            (("is_hidden", "hidden_reason"), False),
         )
 
     @classmethod

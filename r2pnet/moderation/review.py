@@ -56,14 +56,17 @@ def queue(viewer):
     """Items with open flags or hidden pending review, in the spaces `viewer` moderates
     (administrators: all, the network space included). Pending items first, then the most
     flagged, then the oldest."""
+    # The candidates come from a subquery, so its OR can use both indexes (flag_count, and
+    # is_hidden) instead of the ORDER BY ... LIMIT turning it into a scan of every row.
     if not permissions.can_read_moderation(viewer):
         raise Forbidden("The moderation queue is for moderators.")
     threads = list(_in_moderated_spaces(
         Thread.select(Thread, Member)
         .join(Member, on=(Thread.author == Member.id))
-        .where((Thread.flag_count > 0)
-               | ((Thread.is_hidden == True)  # noqa: E712
-                  & Thread.hidden_reason.startswith(PENDING_REVIEW)))
+        .where(Thread.id.in_(Thread.select(Thread.id).where(
+            (Thread.flag_count > 0)
+            | ((Thread.is_hidden == True)  # noqa: E712
+               & Thread.hidden_reason.startswith(PENDING_REVIEW)))))
         .order_by(Thread.id)
         .limit(QUEUE_LIMIT), viewer))
     posts = list(_in_moderated_spaces(
@@ -71,9 +74,10 @@ def queue(viewer):
         .join(Thread, on=(Post.thread == Thread.id))
         .switch(Post)
         .join(Member, on=(Post.author == Member.id))
-        .where((Post.flag_count > 0)
-               | ((Post.is_hidden == True)  # noqa: E712
-                  & Post.hidden_reason.startswith(PENDING_REVIEW)))
+        .where(Post.id.in_(Post.select(Post.id).where(
+            (Post.flag_count > 0)
+            | ((Post.is_hidden == True)  # noqa: E712
+               & Post.hidden_reason.startswith(PENDING_REVIEW)))))
         .order_by(Post.id)
         .limit(QUEUE_LIMIT), viewer))
     entries = [QueueEntry(t, None) for t in threads] + [QueueEntry(p.thread, p) for p in posts]
