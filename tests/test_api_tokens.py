@@ -59,6 +59,19 @@ def test_a_new_token_is_shown_once_right_after_it_is_made(client, signed_in):
     assert token not in response.headers.get("Location", "")
 
 
+def test_sending_the_same_form_again_makes_no_second_token(client, signed_in):
+    member = signed_in()
+    form_id = soup(client.get(PAGE)).find("input", attrs={"name": "form_id"})["value"]
+    fields = {"name": "Regional dashboard", "scope": "read", "days": "30", "form_id": form_id}
+
+    first = post_form(client, PAGE, fields)
+    again = post_form(client, PAGE, fields)  # a reload of the page that showed the token
+
+    assert first.status_code == 200 and again.status_code == 302
+    assert ApiToken.select().where(ApiToken.member == member.id).count() == 1
+    assert "already sent" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
 def test_the_list_shows_name_prefix_scope_dates_and_status(client, signed_in):
     signed_in()
     _, token = make_token_on_page(client, "Ministry sync", "read-write", "7")

@@ -1,6 +1,8 @@
 """Pages for personal access tokens: make one (shown once), list them, revoke one."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
-from flask import request
+import secrets
+
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -14,6 +16,8 @@ from r2pnet.web import client_ip
 bp = Blueprint("api_tokens", __name__)
 
 EXPIRY_CHOICES = {str(days): f"{days} days" for days in EXPIRY_DAYS}
+# Forms already used to make a token: reloading the answer page must not make another one.
+USED_FORMS_KEPT = 20
 DEFAULT_VALUES = {"name": "", "scope": "read", "days": "90"}
 
 
@@ -36,7 +40,7 @@ def _page(values, errors=None, created=None, token=None, status=200):
     response = make_response(render_template(
         "api/tokens.html", tokens=tokens_of(member), now=utcnow(), values=values,
         errors=errors or {}, created=created, token=token, scopes=SCOPES,
-        expiry_choices=EXPIRY_CHOICES), status)
+        expiry_choices=EXPIRY_CHOICES, form_id=secrets.token_urlsafe(16)), status)
     # The page may carry a token in clear: no cache, no history copy anywhere.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -47,6 +51,12 @@ def tokens_page():
     """The member's tokens and the form for a new one; a new token is shown in this answer only."""
     if request.method == "GET":
         return _page(DEFAULT_VALUES)
+    form_id = request.form.get("form_id", "")[:64]
+    used = session.get("token_forms_used", [])
+    if form_id and form_id in used:
+        flash("That form was already sent, and the token it made was shown once: it is in the "
+              "list below. Make a new token if you need one.", "warning")
+        return redirect(url_for("api_tokens.tokens_page"))
     data, errors, values = load_form(TokenFormSchema(), request.form)
     if not errors:
         try:
@@ -55,6 +65,8 @@ def tokens_page():
         except DomainError as error:
             errors = error.errors
         else:
+            if form_id:
+                session["token_forms_used"] = [*used, form_id][-USED_FORMS_KEPT:]
             return _page(DEFAULT_VALUES, created=row, token=token)
     return _page(values, errors, status=400)
 
