@@ -46,11 +46,13 @@ def database_url(tmp_path_factory):
         if _require("REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    # A new connection: a fault test may have restarted the server since.
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=30) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
