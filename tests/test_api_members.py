@@ -130,8 +130,9 @@ def test_a_bad_filter_is_a_422_naming_it(api, query, field):
     assert field in response.get_json()["errors"]
 
 
-@pytest.mark.parametrize("forged", [["a\x00", 1], ["\ud800", 1], ["x" * 700, 1], [1, 1],
-                                    ["amina", "1"]])
+@pytest.mark.parametrize("forged", [["name", "a\x00", 1], ["name", "\ud800", 1],
+                                    ["name", "x" * 700, 1], ["name", 1, 1],
+                                    ["name", "amina", "1"], ["amina", 1]])
 def test_a_forged_cursor_is_a_422_not_a_database_error(api, forged):
     from r2pnet.api.paging import encode_cursor
 

@@ -2,16 +2,15 @@
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from r2pnet.api.core import json_response, operation, require_if_match, with_etag
-from r2pnet.api.schemas import ApiSchema, UtcDateTime
+from r2pnet.api.core import etag_of, operation, require_if_match, web_url, with_etag
 from r2pnet.api.problems import Problem
+from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEKDAY, FREQUENCIES,
                                    DigestSettings)
 from r2pnet.digests.schemas import DigestSettingsSchema
-from r2pnet.digests.views import save_settings
+from r2pnet.digests.settings import save_settings
 from r2pnet.extensions import db, is_postgres
 from r2pnet.members import services
-from r2pnet.api.core import etag_of, web_url
 from r2pnet.members.api import region_ref
 from r2pnet.members.api_schemas import MeOut, MePatch, WholeNumber
 from r2pnet.members.schemas import ProfileSchema
@@ -30,12 +29,6 @@ def _validated(schema, data):
         return schema.load(data)
     except ValidationError as exc:
         raise Problem(422, "Some fields are not valid.", exc.messages) from None
-
-
-def _tagged(payload, tag):
-    response = json_response(payload)
-    response.headers["ETag"] = tag
-    return response
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -75,7 +68,7 @@ def update_me(body):
     data = _validated(ProfileSchema(), merged)
     data["version"] = member.version
     services.update_profile(member, member, data, client_ip())
-    return _tagged(*_profile(member))
+    return with_etag(*_profile(member))
 
 
 # --- digest settings -------------------------------------------------------------------------
@@ -142,4 +135,4 @@ def update_digest(body):
         merged = {key: current[key] for key in ("frequency", "weekday", "hour")}
         merged.update(body)
         save_settings(member, _validated(DigestSettingsSchema(), merged))
-    return _tagged(*_digest(member))
+    return with_etag(*_digest(member))

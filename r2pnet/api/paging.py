@@ -16,7 +16,7 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 
 
-# --- one id ------------------------------------------------------------------------------
+# --- cursors -----------------------------------------------------------------------------
 
 class CursorSchema(ApiSchema):
     """The paging parameters every list takes."""
@@ -38,6 +38,10 @@ def encode_cursor(values):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _storable(text):
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def decode_cursor(cursor, size):
     """The key values a cursor carries: a list of `size` scalars, else 422."""
     if cursor is None:
@@ -49,7 +53,8 @@ def decode_cursor(cursor, size):
         values = None
     if (not isinstance(values, list) or len(values) != size
             or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values)
-            or any(isinstance(v, int) and not -2**63 < v < 2**63 for v in values)):
+            or any(isinstance(v, int) and not -2**63 < v < 2**63 for v in values)
+            or any(isinstance(v, str) and not _storable(v) for v in values)):
         raise Problem(422, "The cursor is not valid: start again from the first page.",
                       {"cursor": ["Not a cursor this list gave out."]})
     return values
@@ -57,16 +62,7 @@ def decode_cursor(cursor, size):
 
 def paginate(query, id_field, limit, cursor, descending=True):
     """Keyset pagination on a unique id: a stable order, whatever is added meanwhile."""
-    after = decode_cursor(cursor, 1)
-    if after is not None:
-        if not isinstance(after[0], int):
-            raise Problem(422, "The cursor is not valid.", {"cursor": ["Not a cursor."]})
-        query = query.where(id_field < after[0] if descending else id_field > after[0])
-    order = id_field.desc() if descending else id_field.asc()
-    rows = list(query.order_by(order).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([getattr(rows[-1], id_field.name)]) if more and rows else None
+    rows, next_cursor = keyset_page(query, [Key(id_field, descending)], "id", limit, cursor)
     return Page(rows, next_cursor)
 
 
@@ -78,7 +74,12 @@ class Key:
 
     field: object
     descending: bool
-    kind: str = "int"  # int, bool or time
+    kind: str = "int"  # int, bool, time or str
+    name: str | None = None  # the row attribute holding the value, if not the field's name
+
+    @property
+    def attribute(self):
+        return self.name or self.field.name
 
 
 def _cursor_value(key, value):
@@ -92,7 +93,7 @@ def _cursor_value(key, value):
 def _from_cursor(key, value):
     if key.kind == "bool" and value in (0, 1):
         return bool(value)
-    if key.kind == "int" and isinstance(value, int):
+    if key.kind in ("int", "str") and isinstance(value, int if key.kind == "int" else str):
         return value
     if key.kind == "time" and isinstance(value, str):
         try:
@@ -107,7 +108,7 @@ def _from_cursor(key, value):
 
 def cursor_of(keys, tag, row):
     """The cursor that continues after `row`."""
-    return encode_cursor([tag] + [_cursor_value(k, getattr(row, k.field.name)) for k in keys])
+    return encode_cursor([tag] + [_cursor_value(k, getattr(row, k.attribute)) for k in keys])
 
 
 def after_cursor(keys, tag, cursor):

@@ -13,6 +13,7 @@ from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEK
                                    WEEKDAYS, DigestDelivery, DigestSettings)
 from r2pnet.digests.planner import PERIOD_DAYS
 from r2pnet.digests.schemas import DigestSettingsSchema
+from r2pnet.digests.settings import save_settings
 from r2pnet.digests.tokens import member_for_unsubscribe_token
 from r2pnet.extensions import csrf, db
 from r2pnet.forms import load_form
@@ -49,18 +50,6 @@ def turn_off(member, ip=""):
          .execute())
         record("digest_unsubscribed", actor=member, target=member, ip=ip,
                detail="unsubscribed from the digest by its link")
-
-
-def save_settings(member, data):
-    """Save the settings; a member who acts after bounces gets digests again."""
-    now = utcnow()
-    values = {DigestSettings.frequency: data["frequency"], DigestSettings.weekday: data["weekday"],
-              DigestSettings.hour: data["hour"], DigestSettings.bounces: 0,
-              DigestSettings.stopped_at: None, DigestSettings.updated_at: now}
-    with db.atomic():
-        (DigestSettings.insert({**values, DigestSettings.member: member.id})
-         .on_conflict(conflict_target=[DigestSettings.member], update=values)
-         .execute())
 
 
 def settings_values(member):

@@ -6,7 +6,7 @@ from peewee import fn
 
 from r2pnet import permissions
 from r2pnet.api.core import etag_of, operation, web_url, with_etag
-from r2pnet.api.paging import Page, decode_cursor, encode_cursor, paginate
+from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
 from r2pnet.discussions.models import Thread
@@ -15,9 +15,6 @@ from r2pnet.members.api_schemas import (MemberListQuery, MemberOut, RegionListQu
                                         RegionQuery)
 from r2pnet.members.models import Member, Region
 from r2pnet.moderation.models import Flag
-
-MAX_CURSOR_NAME = 600
-
 
 def region_ref(region):
     return {"id": region.id, "key": region.key, "name": region.name}
@@ -40,22 +37,10 @@ def describe_members(members, viewer):
 
 def _by_name(query, limit, cursor):
     """Keyset pagination in the directory's order: case-folded name, then id."""
-    after = decode_cursor(cursor, 2)
     sort = fn.LOWER(Member.name)
-    if after is not None:
-        name, last_id = after
-        if (not isinstance(name, str) or not isinstance(last_id, int) or "\x00" in name
-                or len(name) > MAX_CURSOR_NAME
-                or any("\ud800" <= ch <= "\udfff" for ch in name)):
-            raise Problem(422, "The cursor is not valid: start again from the first page.",
-                          {"cursor": ["Not a cursor this list gave out."]})
-        query = query.where((sort > name) | ((sort == name) & (Member.id > last_id)))
-    rows = list(query.select_extend(sort.alias("sort_name"))
-                .order_by(sort, Member.id)
-                .limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([rows[-1].sort_name, rows[-1].id]) if more else None
+    keys = [Key(sort, False, "str", name="sort_name"), Key(Member.id, False)]
+    rows, next_cursor = keyset_page(query.select_extend(sort.alias("sort_name")),
+                                    keys, "name", limit, cursor)
     return Page(rows, next_cursor)
 
 
