@@ -36,34 +36,58 @@ def filtered(viewer, filters):
 
 
 def results(viewer, filters, page=1, per_page=PAGE_SIZE):
-    """(lessons on this page, total) in a fixed number of queries; search hits by relevance."""
+    """(lessons on this page, total) in a fixed number of queries; search hits by relevance.
+
+    The page is chosen on (id, sort key) alone and only its lessons are read in full: sorting
+    every match with its five sections would copy them all through the sorter.
+    """
     query = filtered(viewer, filters)
     hits = search.matching("lesson", filters.get("q")) if filters.get("q") else None
-    ordering = {
-        "newest": (Lesson.published_at.desc(nulls="LAST"), Lesson.id.desc()),
-        "applied": (Lesson.applied_count.desc(), Lesson.id.desc()),
-        "useful": (Lesson.useful_count.desc(), Lesson.id.desc()),
-    }
-    sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
     if hits is not None:
+        # The total needs no ranking: only which documents match.
+        total = query.where(Lesson.id.in_(hits.select(hits.c.object_id))).count()
         query = query.join(hits, on=(hits.c.object_id == Lesson.id))
-        ordering["relevance"] = (hits.c.rank, Lesson.id.desc())
-    order = ordering.get(sort, ordering["newest"])
-    total = query.count()
-    lessons = list(query.select(Lesson, Member.id, Member.name, Member.organization,
-                                Region.id, Region.name, Region.key)
+    else:
+        total = query.count()
+    sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
+    chosen = (query.select(Lesson.id, *_sort_keys(sort, hits))
+              .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None else None))
+              .paginate(page, per_page)
+              .alias("chosen"))
+    lessons = list(Lesson.select(Lesson, Member.id, Member.name, Member.organization,
+                                 Region.id, Region.name, Region.key)
+                   .join(chosen, on=(chosen.c.id == Lesson.id))
                    .switch(Lesson)
                    .join(Member, on=(Lesson.author == Member.id))
                    .switch(Lesson)
                    .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
-                   .order_by(*order)
-                   .paginate(page, per_page))
+                   .order_by(*_ordering(sort, hits, chosen.c, chosen.c)))
     attach_terms(lessons)
     if hits is not None and lessons:
         snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
         for lesson in lessons:
             lesson.snippet = snippets.get(lesson.id, "")
     return lessons, total
+
+
+SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
+
+
+def _sort_keys(sort, hits):
+    """The columns the page is chosen by, besides the id."""
+    if sort == "relevance" and hits is not None:
+        return [hits.c.rank]
+    return [getattr(Lesson, SORT_COLUMNS.get(sort, "published_at"))]
+
+
+def _ordering(sort, hits, lesson_columns, rank_columns):
+    """ORDER BY terms over the lesson's columns (or the chosen page's copy of them)."""
+    if sort == "relevance" and hits is not None:
+        return (rank_columns.rank, lesson_columns.id.desc())
+    column = getattr(lesson_columns, SORT_COLUMNS.get(sort, "published_at"))
+    if sort in SORT_COLUMNS and sort != "newest":
+        return (column.desc(), lesson_columns.id.desc())
+    return (column.desc(nulls="LAST"), lesson_columns.id.desc())
 
 
 def attach_terms(lessons):

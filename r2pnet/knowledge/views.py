@@ -1,5 +1,7 @@
 """Lesson pages: browse with facets and search, read, write, edit, apply, mark useful."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from r2pnet import permissions
@@ -84,6 +86,16 @@ def toggle(values, name, key):
     else:
         args[name] = None if str(args.get(name, "")) == str(key) else key
     return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+
+@bp.app_template_filter("toggle_href")
+def toggle_href(values, name, key):
+    """The browse page's address with one facet value switched: a page lists hundreds of these,
+    so the path is built once per request and only the query string per link."""
+    if "browse_path" not in g:
+        g.browse_path = url_for("knowledge.browse_lessons")
+    query = urlencode(toggle(values, name, key), doseq=True)
+    return f"{g.browse_path}?{query}" if query else g.browse_path
 
 
 def _taxonomy():
