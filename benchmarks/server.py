@@ -80,7 +80,7 @@ class Gunicorn:
                 requests.get(self.base + "/", timeout=5)
                 if len(self.worker_pids()) == workers:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.2)
         self.stop()

@@ -1,17 +1,17 @@
 """r2pnet: the collaboration service of the national R2P focal points."""
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from r2pnet import permissions
 from r2pnet.config import ensure_secret_key, load_config
 from r2pnet.extensions import bootstrap, csrf, init_database
+from r2pnet.urls import App
 
 
 def create_app(config=None):
     """Build the application; `config` overrides settings read from the environment."""
     from r2pnet.config import PROJECT_ROOT
 
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+    app = App(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"),
                 instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"))
     settings = load_config(instance_path=app.instance_path)

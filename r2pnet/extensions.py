@@ -5,8 +5,8 @@ from pathlib import Path
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from flask_bootstrap import Bootstrap5
-from peewee import DatabaseProxy, Model, SqliteDatabase
-from playhouse.pool import PooledPostgresqlDatabase
+from peewee import DatabaseProxy, Model
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
 login_manager = LoginManager()
@@ -19,6 +19,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "normal",
 }
+# Connections a process keeps open: one per thread serving at once (the threaded server of
+# `make run`, the scheduler's jobs); a gunicorn worker uses one.
+SQLITE_CONNECTIONS = 32
 
 
 class BaseModel(Model):
@@ -35,8 +38,12 @@ def make_database(settings):
         Path(settings["path"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
         # queue on busy_timeout instead of failing with "database is locked" on upgrade.
-        return SqliteDatabase(settings["path"], pragmas=SQLITE_PRAGMAS, timeout=10,
-                              lock_type="IMMEDIATE")
+        # Pooled: opening a connection and setting its pragmas cost more than a simple page's
+        # queries; `timeout` here is the wait for a free connection (busy_timeout is a pragma).
+        # A returned connection may serve another thread next, never two at once.
+        return PooledSqliteDatabase(settings["path"], pragmas=SQLITE_PRAGMAS, timeout=10,
+                                    lock_type="IMMEDIATE", max_connections=SQLITE_CONNECTIONS,
+                                    stale_timeout=300, check_same_thread=False)
     return PooledPostgresqlDatabase(
         settings["database"], host=settings["host"], port=settings["port"],
         user=settings["user"], password=settings["password"],

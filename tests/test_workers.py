@@ -55,8 +55,8 @@ class Server:
             try:
                 if requests.get(self.base + "/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)  # not listening yet, or no worker has finished booting
         self.stop()
         raise AssertionError("gunicorn did not start")
 
