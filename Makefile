@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev clean bench
+.PHONY: run test test-sqlite test-postgres lint install install-dev clean bench bench-load \
+	bench-search bench-digests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +40,23 @@ test-sqlite: install-dev
 test-postgres: install-dev
 	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: digests for 10,000 members against plain smtplib (results: docs/performance.md)
-bench: install-dev
+## bench: every benchmark on both engines (results: docs/performance.md); each also alone:
+bench: bench-load bench-search bench-digests
+
+## bench-load: pages under gunicorn (2 workers) against a bare Flask route, driven by wrk
+bench-load: install-dev
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || \
+		(echo "bench-load needs wrk: apt-get install wrk" && exit 1)
+	$(BIN)/python -m benchmarks.load --database sqlite
+	$(BIN)/python -m benchmarks.load --database postgresql
+
+## bench-search: lesson search at 100,000 lessons
+bench-search: install-dev
+	$(BIN)/python -m benchmarks.search --database sqlite
+	$(BIN)/python -m benchmarks.search --database postgresql
+
+## bench-digests: digests for 10,000 members against plain smtplib
+bench-digests: install-dev
 	$(BIN)/python -m benchmarks.digests --members 10000 --database sqlite
 	$(BIN)/python -m benchmarks.digests --members 10000 --database postgresql
 
