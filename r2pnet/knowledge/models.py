@@ -58,6 +58,8 @@ class Lesson(BaseModel):
     class Meta:
         indexes = (
             (("is_published", "visibility", "region", "published_at"), False),
+            # Covering: a search match's visibility is checked without reading the lesson row.
+            (("id", "is_published", "visibility", "region", "author"), False),
             (("author", "updated_at"), False),
             (("country",), False),
             (("published_year",), False),
