@@ -18,6 +18,15 @@ def apply_migrations():
         return runner().up()
 
 
+def refresh_statistics():
+    """ANALYZE: the planner's row counts per index, so a filter starts from its narrowest index.
+
+    SQLite keeps none unless asked (PostgreSQL's autovacuum also does this). Empty tables get
+    no statistics, so a new network plans as if there were none.
+    """
+    db.execute_sql("ANALYZE")
+
+
 def pending_migrations():
     """Names of migrations not yet applied."""
     with db.connection_context():

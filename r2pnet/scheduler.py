@@ -21,13 +21,15 @@ def _in_app(app, fn):
 def jobs():
     """(function, trigger arguments) for every scheduled job."""
     from r2pnet.accounts.services import purge_expired
+    from r2pnet.database import refresh_statistics
     from r2pnet.digests.jobs import plan_digests, send_digests
     from r2pnet.mail import deliver_due, purge_sent
     return [(purge_expired, {"trigger": "interval", "minutes": 15}),
             (plan_digests, {"trigger": "interval", "minutes": 15}),
             (send_digests, {"trigger": "interval", "minutes": 1}),
             (deliver_due, {"trigger": "interval", "minutes": 1}),
-            (purge_sent, {"trigger": "interval", "hours": 24})]
+            (purge_sent, {"trigger": "interval", "hours": 24}),
+            (refresh_statistics, {"trigger": "interval", "hours": 24})]
 
 
 def build(app, blocking=False):

@@ -16,7 +16,8 @@ def _later(**delta):
 def test_the_scheduler_runs_every_job_in_utc(app):
     jobs = scheduler.build(app)
     assert {job.id for job in jobs.get_jobs()} == {"purge_expired", "deliver_due", "purge_sent",
-                                                   "plan_digests", "send_digests"}
+                                                   "plan_digests", "send_digests",
+                                                   "refresh_statistics"}
     assert str(jobs.timezone) == "UTC"
 
 
@@ -52,3 +53,20 @@ def test_sent_mail_is_forgotten_after_thirty_days_but_pending_mail_is_kept(app, 
     with _later(days=31):
         assert purge_sent() == 1
     assert [row.subject for row in OutboundMail.select()] == ["Waiting"]
+
+
+def test_the_planner_statistics_job_counts_what_the_tables_hold(app, make_member):
+    from r2pnet.extensions import db, is_postgres
+    make_member()
+    scheduler.build(app).get_job("refresh_statistics").func()
+    with db.connection_context():
+        if is_postgres():
+            analysed = db.execute_sql(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'member'"
+            ).fetchone()[0]
+            assert analysed is not None
+        else:
+            tables = {row[0] for row in db.execute_sql("SELECT tbl FROM sqlite_stat1")}
+            # Later tests plan as on a new network (the query-plan check needs no statistics).
+            db.execute_sql("DELETE FROM sqlite_stat1")
+            assert "member" in tables
