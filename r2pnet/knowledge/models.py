@@ -58,8 +58,9 @@ class Lesson(BaseModel):
     class Meta:
         indexes = (
             (("is_published", "visibility", "region", "published_at"), False),
-            # Covering: a search match's visibility is checked without reading the lesson row.
-            (("id", "is_published", "visibility", "region", "author"), False),
+            # Covering: lists, facets and search matches without reading the lesson row.
+            (("id", "is_published", "visibility", "region", "author", "country", "attribution",
+              "published_year", "published_at", "applied_count", "useful_count"), False),
             (("author", "updated_at"), False),
             (("country",), False),
             (("published_year",), False),
