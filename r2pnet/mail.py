@@ -4,6 +4,7 @@ A queued message is a row (`OutboundMail`) written in the same transaction as th
 rolled-back action sends nothing and a committed one loses nothing: delivery is tried right
 after the commit, and the scheduler retries what failed, with backoff, until it goes out.
 """
+import binascii
 import datetime as dt
 import functools
 import os
@@ -12,8 +13,10 @@ import smtplib
 import ssl
 import uuid
 from email import message_from_bytes, policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid, parseaddr
+from dataclasses import dataclass
 from pathlib import Path
 
 import css_inline
@@ -23,18 +26,21 @@ from peewee import BlobField, CharField, DateTimeField, IntegerField, TextField
 from r2pnet.extensions import BaseModel, db
 
 log = logging.getLogger(__name__)
+CRLF = "\r\n"
 _inliner = css_inline.CSSInliner()
 
 
 def clean_header(value):
     """Collapse CR, LF and other control characters so user text cannot add headers."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def build_message(template, to, subject, sender=None, headers=None, **context):
     """A multipart text+HTML message from templates/email/<template>.txt|html."""
     config = current_app.config
-    context.setdefault("base_url", config["BASE_URL"])
     msg = EmailMessage()
     display, addr = parseaddr(sender or config["MAIL_FROM"])
     msg["From"] = formataddr((clean_header(display), addr))
@@ -46,10 +52,89 @@ def build_message(template, to, subject, sender=None, headers=None, **context):
     msg["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():
         msg[name] = clean_header(value)
-    msg.set_content(render_template(f"email/{template}.txt", **context))
-    html = render_template(f"email/{template}.html", **context)
-    msg.add_alternative(_inliner.inline(html), subtype="html")
+    text, html = render_email(template, **context)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
     return msg
+
+
+def render_email(template, **context):
+    """(text, HTML with its CSS inlined) of templates/email/<template>.txt|html."""
+    context.setdefault("base_url", current_app.config["BASE_URL"])
+    html = render_template(f"email/{template}.html", **context)
+    return render_template(f"email/{template}.txt", **context), _inliner.inline(html)
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A message as SMTP sends it (CRLF lines), with its envelope."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    data: bytes
+
+
+def build_raw_message(template, to, subject, sender=None, headers=None, **context):
+    """What `build_message` makes, written out directly as bytes: for bulk mail (digests).
+
+    Building and flattening an EmailMessage costs some 6 ms; this a few hundred microseconds.
+    Header values lose control characters (`clean_header`), non-ASCII ones are RFC 2047
+    encoded (addresses must be ASCII, as for `build_message`), and a part that is not ASCII in lines
+    of at most 998 characters is quoted-printable: no line is too long for SMTP.
+    """
+    display, addr = parseaddr(sender or current_app.config["MAIL_FROM"])
+    to_name, to_addr = to if isinstance(to, tuple) else ("", to)
+    to_addr = clean_header(to_addr)
+    message_id = make_msgid(idstring=uuid.uuid4().hex, domain=addr.rsplit("@", 1)[-1])
+    fields = [("From", _address(display, addr)), ("To", _address(to_name, to_addr)),
+              ("Subject", clean_header(subject)), ("Date", format_datetime(_now_local())),
+              ("Message-ID", message_id), ("Auto-Submitted", "auto-generated")]
+    fields += [(name, clean_header(value)) for name, value in (headers or {}).items()]
+    text, html = render_email(template, **context)
+    boundary = f"=_{uuid.uuid4().hex}"
+    lines = [_header(name, value) for name, value in fields]
+    lines += ["MIME-Version: 1.0",
+              f'Content-Type: multipart/alternative; boundary="{boundary}"', "",
+              f"--{boundary}", _part("plain", text), f"--{boundary}", _part("html", html),
+              f"--{boundary}--", ""]
+    return RawMessage(message_id, addr, to_addr, CRLF.join(lines).encode("ascii"))
+
+
+def _address(name, addr):
+    """`Name <addr>`, the name RFC 2047 encoded when it is not ASCII."""
+    name = clean_header(name)
+    if name and not name.isascii():
+        return f"{Header(name, 'utf-8').encode(linesep=CRLF)} <{addr}>"
+    return formataddr((name, addr))
+
+
+def _header(name, value):
+    """`Name: value` folded at spaces; non-ASCII text RFC 2047 encoded."""
+    if CRLF in value:  # an address with an encoded name: folded already
+        return f"{name}: {value}"
+    if not value.isascii():
+        return f"{name}: {Header(value, 'utf-8', header_name=name).encode(linesep=CRLF)}"
+    line, lines = f"{name}:", []
+    for word in value.split(" "):
+        if len(line) + 1 + len(word) > 78 and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + word
+    return CRLF.join([*lines, line])
+
+
+def _part(subtype, content):
+    """One text part in UTF-8, its lines ending in CRLF: as it is when it is ASCII in short
+    lines, else quoted-printable."""
+    lines = content.encode().splitlines()
+    if content.isascii() and max(map(len, lines), default=0) <= 998:
+        encoding, body = "7bit", CRLF.join(line.decode() for line in lines)
+    else:
+        encoding = "quoted-printable"
+        body = binascii.b2a_qp(b"\n".join(lines), istext=True).decode().replace("\n", CRLF)
+    return (f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
+            f"Content-Transfer-Encoding: {encoding}{CRLF}{CRLF}{body}")
 
 
 # Minutes to wait before each retry; after the last one the message counts as failed.
@@ -187,13 +272,14 @@ def delivery_failures():
 
 
 def deliver(settings, msg):
-    """Hand one message to the configured transport; raises on failure."""
+    """Hand one message (an EmailMessage or a RawMessage) to the configured transport; raises
+    on failure."""
     if settings["transport"] == "file":
         outbox = Path(settings["path"])
         outbox.mkdir(parents=True, exist_ok=True)
         name = f"{_now_local():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
         tmp = outbox / f".{name}.tmp"
-        tmp.write_bytes(msg.as_bytes())
+        tmp.write_bytes(msg.data if isinstance(msg, RawMessage) else msg.as_bytes())
         tmp.rename(outbox / name)
         return
     cls = smtplib.SMTP_SSL if settings["ssl"] else smtplib.SMTP
@@ -203,7 +289,10 @@ def deliver(settings, msg):
             smtp.starttls(context=_tls_context(*_certificate_settings()))
         if settings["username"]:
             smtp.login(settings["username"], settings["password"] or "")
-        smtp.send_message(msg)
+        if isinstance(msg, RawMessage):
+            smtp.sendmail(msg.sender, [msg.recipient], msg.data)
+        else:
+            smtp.send_message(msg)
 
 
 def _certificate_settings():

@@ -3,12 +3,20 @@
 Every list starts from the models' `visible_to(member)`, evaluated now: a member who lost
 access between planning and sending does not get the item. A digest costs the same number of
 queries whatever the amount of data (each list is one query with a LIMIT).
+
+A send run shares lists between members through `Shared`: members who see the same (same
+role, region and moderated regions: a `Viewer`) get the same region, deliberation and lesson
+lists, read once per run. Whatever a digest took from lists read for an earlier member is
+checked again against that member's `visible_to` right before it is sent (one query); if
+anything is no longer visible, the lists are read afresh.
 """
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from flask import current_app
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from r2pnet import permissions
 from r2pnet.deliberations import dashboard
@@ -16,6 +24,7 @@ from r2pnet.deliberations.models import Deliberation
 from r2pnet.deliberations.regional import current_question
 from r2pnet.deliberations.timing import in_zone
 from r2pnet.discussions.models import Mention, Post, Thread
+from r2pnet.digests.shared import Shared, viewer_of
 from r2pnet.discussions.reading import page_of
 from r2pnet.knowledge.models import Lesson, LessonApplication, LessonTerm
 from r2pnet.members.models import Member, MemberExpertise, Region
@@ -124,6 +133,7 @@ class Digest:
     quiet: QuietNudge | None = None
     overdue: list = field(default_factory=list)
     waiting_for_moderator: WaitingNudge | None = None
+    lessons_read_apart: bool = False  # read as their author, not shared with their viewer
 
     @property
     def has_region(self):
@@ -152,39 +162,101 @@ class Digest:
         return NOTHING_NEW if self.is_empty else ""
 
 
-def compose(member, since, now):
+def compose(member, since, now, shared=None):
     """The digest of `member` for what happened from `since` to `now` (naive UTC)."""
-    region = Region.get_or_none(Region.id == member.region_id) if member.region_id else None
+    shared = shared or Shared(many=False)
+    shared.start()
+    region = shared.get(("region", member.region_id), lambda: Region.get_or_none(
+        Region.id == member.region_id)) if member.region_id else None
     digest = Digest(member_id=member.id, region_name=region.name if region else "the network",
                     since=since, now=now, zone=member.timezone or "UTC")
     if not member.is_active:
         return digest  # a disabled member may read nothing (nor the public lessons, by mail)
+    viewer = viewer_of(member)
     if region is not None:
-        _region_section(digest, member, region.id)
-        _deliberations(digest, member, region.id)
-    _lessons(digest, member)
-    _mentions(digest, member)
-    _quiet(digest, member)
+        _region_section(digest, member, viewer, region.id, shared)
+        _deliberations(digest, viewer, region.id, shared)
+    _lessons(digest, member, viewer, shared)
+    _mentions(digest, member, shared)
+    _quiet(digest, member, viewer, shared)
     _moderation(digest, member)
+    if shared.reused and not _still_visible(digest, member, shared):
+        shared.clear()  # something changed since the lists were read: read them again
+        return compose(member, since, now, shared)
     return digest
+
+
+def _still_visible(digest, member, shared):
+    """Whether `member` may still see every thread, deliberation and lesson of `digest`."""
+    threads = {t.id for t in digest.new_threads + digest.replied_threads
+               + digest.waiting_threads}
+    if digest.question and digest.question.thread_id:
+        threads.add(digest.question.thread_id)
+    if digest.quiet:
+        threads.add(digest.quiet.thread.id)
+    items = (tuple(sorted(threads)), tuple(d.id for d in digest.upcoming),
+             tuple(d.id for d in digest.outcomes),
+             tuple(sorted({item.id for item in digest.new_lessons + digest.applied_lessons})))
+    if not any(items):
+        return True
+    # Threads and deliberations are visible by the viewer alone; lessons by the viewer, or
+    # also by authorship for the members whose lessons were read apart (see `_lessons`).
+    viewer = viewer_of(member)
+    lesson_reader = member if digest.lessons_read_apart else viewer
+    key = ("visible", viewer, lesson_reader.id, items)
+    kinds = ("thread", "upcoming", "outcome", "lesson")
+    expected = {(kind, i) for kind, ids in zip(kinds, items, strict=True) for i in ids}
+    rows = shared.run(key, lambda: _visible_items(viewer, lesson_reader, *items))
+    return set(rows) == expected
+
+
+def _visible_items(viewer, lesson_reader, threads, upcoming, outcomes, lessons):
+    """One query: which of these items the reader may see, as (kind, id)."""
+    checks = []
+    if threads:
+        checks.append(Thread.visible_to(viewer).select(SQL("'thread'"), Thread.id)
+                      .where(Thread.id << list(threads)))
+    if upcoming:
+        checks.append(Deliberation.visible_to(viewer)
+                      .select(SQL("'upcoming'"), Deliberation.id)
+                      .where(Deliberation.id << list(upcoming),
+                             Deliberation.cancelled_at.is_null()))
+    if outcomes:
+        checks.append(Deliberation.visible_to(viewer)
+                      .select(SQL("'outcome'"), Deliberation.id)
+                      .where(Deliberation.id << list(outcomes)))
+    if lessons:
+        checks.append(Lesson.visible_to(lesson_reader).select(SQL("'lesson'"), Lesson.id)
+                      .where(Lesson.is_published == True,  # noqa: E712
+                             Lesson.id << list(lessons)))
+    return functools.reduce(operator.add, checks).tuples()
 
 
 # --- 1. their region -------------------------------------------------------------------------
 
-def _region_threads(member, region_id, now):
-    return Thread.visible_to(member).where(Thread.region == region_id,
+def _region_threads(viewer, region_id, now):
+    return Thread.visible_to(viewer).where(Thread.region == region_id,
                                            Thread.created_at <= now)
 
 
-def _region_section(digest, member, region_id):
-    since, now = digest.since, digest.now
-    new = list(_region_threads(member, region_id, now)
-               .select(Thread.id, Thread.title)
-               .where(Thread.created_at >= since)
-               .order_by(Thread.created_at.desc(), Thread.id.desc())
-               .limit(LIST_LIMIT))
-    digest.new_threads = [ThreadItem(t.id, _line(t.title)) for t in new]
-    replies = (Post.visible_to(member)
+@dataclass(frozen=True)
+class _RegionLists:
+    new: list
+    replied: list
+    waiting: list  # (ThreadItem, author id), up to 2 * LIST_LIMIT, the member's own included
+    all_waiting: bool  # `waiting` holds every waiting thread
+    question: Question | None
+
+
+def _region_lists(viewer, region_id, since, now):
+    """What every member with this viewer is told about their region."""
+    new = (_region_threads(viewer, region_id, now)
+           .select(Thread.id, Thread.title)
+           .where(Thread.created_at >= since)
+           .order_by(Thread.created_at.desc(), Thread.id.desc())
+           .limit(LIST_LIMIT)
+           .tuples())
+    replies = (Post.visible_to(viewer)
                .select(Thread.id, Thread.title, fn.COUNT(Post.id), fn.MIN(Post.number))
                .where(Thread.region == region_id, Post.number > 1,
                       Post.created_at >= since, Post.created_at <= now,
@@ -193,65 +265,106 @@ def _region_section(digest, member, region_id):
                .order_by(fn.COUNT(Post.id).desc(), Thread.id.desc())
                .limit(LIST_LIMIT)
                .tuples())
-    digest.replied_threads = [ThreadItem(i, _line(title), count, first)
-                              for i, title, count, first in replies]
-    waiting = (_region_threads(member, region_id, now)
-               .select(Thread.id, Thread.title)
-               .where(Thread.reply_count == 0, Thread.closed_at.is_null(),
-                      Thread.is_locked == False, Thread.author != member.id)  # noqa: E712
-               .order_by(Thread.created_at.desc(), Thread.id.desc())
-               .limit(LIST_LIMIT))
-    digest.waiting_threads = [ThreadItem(t.id, _line(t.title)) for t in waiting]
+    waiting = list(_region_threads(viewer, region_id, now)
+                   .select(Thread.id, Thread.title, Thread.author)
+                   .where(Thread.reply_count == 0, Thread.closed_at.is_null(),
+                          Thread.is_locked == False)  # noqa: E712
+                   .order_by(Thread.created_at.desc(), Thread.id.desc())
+                   .limit(2 * LIST_LIMIT)
+                   .tuples())
     question = current_question(region_id)
     if question is not None and question.created_at <= now:
         thread_id = None
-        if question.thread_id is not None and Thread.visible_to(member).where(
+        if question.thread_id is not None and Thread.visible_to(viewer).where(
                 Thread.id == question.thread_id).exists():
             thread_id = question.thread_id
-        digest.question = Question(_line(question.text), thread_id, question.created_at >= since)
+        question = Question(_line(question.text), thread_id, question.created_at >= since)
+    else:
+        question = None
+    return _RegionLists(
+        new=[ThreadItem(i, _line(title)) for i, title in new],
+        replied=[ThreadItem(i, _line(title), count, first)
+                 for i, title, count, first in replies],
+        waiting=[(ThreadItem(i, _line(title)), author) for i, title, author in waiting],
+        all_waiting=len(waiting) < 2 * LIST_LIMIT, question=question)
+
+
+def _region_section(digest, member, viewer, region_id, shared):
+    since, now = digest.since, digest.now
+    lists = shared.get(("region", viewer, region_id, since, now),
+                       lambda: _region_lists(viewer, region_id, since, now))
+    digest.new_threads = list(lists.new)
+    digest.replied_threads = list(lists.replied)
+    # Threads waiting for a first reply, the member's own left out.
+    waiting = [item for item, author in lists.waiting if author != member.id][:LIST_LIMIT]
+    if len(waiting) < LIST_LIMIT and not lists.all_waiting:
+        waiting = [ThreadItem(t.id, _line(t.title)) for t in (
+            _region_threads(viewer, region_id, now)
+            .select(Thread.id, Thread.title)
+            .where(Thread.reply_count == 0, Thread.closed_at.is_null(),
+                   Thread.is_locked == False, Thread.author != member.id)  # noqa: E712
+            .order_by(Thread.created_at.desc(), Thread.id.desc())
+            .limit(LIST_LIMIT))]
+    digest.waiting_threads = waiting
+    digest.question = lists.question
 
 
 # --- 2. deliberations ------------------------------------------------------------------------
 
-def _deliberations(digest, member, region_id):
-    since, now = digest.since, digest.now
-    upcoming = (Deliberation.visible_to(member)
+def _deliberation_lists(viewer, region_id, since, now):
+    """(upcoming, outcomes) as (id, title, starts_at) for every member with this viewer."""
+    upcoming = (Deliberation.visible_to(viewer)
+                .select(Deliberation.id, Deliberation.title, Deliberation.starts_at)
                 .where(Deliberation.region == region_id, Deliberation.cancelled_at.is_null(),
                        Deliberation.starts_at >= now,
                        Deliberation.starts_at <= now + dt.timedelta(days=UPCOMING_DAYS))
                 .order_by(Deliberation.starts_at, Deliberation.id)
-                .limit(LIST_LIMIT))
-    digest.upcoming = [DeliberationItem(d.id, _line(d.title), in_zone(d.starts_at, digest.zone))
-                       for d in upcoming]
-    outcomes = (Deliberation.visible_to(member)
+                .limit(LIST_LIMIT)
+                .tuples())
+    outcomes = (Deliberation.visible_to(viewer)
+                .select(Deliberation.id, Deliberation.title, Deliberation.starts_at)
                 .where(Deliberation.region == region_id,
                        Deliberation.outcome_recorded_at >= since,
                        Deliberation.outcome_recorded_at <= now)
                 .order_by(Deliberation.outcome_recorded_at.desc(), Deliberation.id.desc())
-                .limit(LIST_LIMIT))
-    digest.outcomes = [DeliberationItem(d.id, _line(d.title), in_zone(d.starts_at, digest.zone))
-                       for d in outcomes]
+                .limit(LIST_LIMIT)
+                .tuples())
+    return ([(i, _line(title), starts) for i, title, starts in upcoming],
+            [(i, _line(title), starts) for i, title, starts in outcomes])
+
+
+def _deliberations(digest, viewer, region_id, shared):
+    since, now = digest.since, digest.now
+    upcoming, outcomes = shared.get(("deliberations", viewer, region_id, since, now),
+                                    lambda: _deliberation_lists(viewer, region_id, since, now))
+    digest.upcoming = [DeliberationItem(i, title, in_zone(starts, digest.zone))
+                       for i, title, starts in upcoming]
+    digest.outcomes = [DeliberationItem(i, title, in_zone(starts, digest.zone))
+                       for i, title, starts in outcomes]
 
 
 # --- 3. lessons ------------------------------------------------------------------------------
 
-def _expertise_terms(member):
+def _expertise_terms(member, shared):
     """The member's expertise as lesson classification (kind, key) pairs."""
     terms = []
-    for (key,) in MemberExpertise.select(MemberExpertise.key).where(
-            MemberExpertise.member == member.id).tuples():
+    for (key,) in shared.run("expertise", lambda member_id: (
+            MemberExpertise.select(MemberExpertise.key)
+            .where(MemberExpertise.member == member_id)
+            .order_by(MemberExpertise.key)
+            .tuples()), member.id):
         if key in PILLARS:
             terms.append(("pillar", key))
         elif key in PRIORITIES:
             terms.append(("priority", key))
         elif key.startswith("risk_factor_"):
             terms.append(("risk_factor", key.removeprefix("risk_factor_")))
-    return terms
+    return tuple(terms)
 
 
-def _favoured(query, member, terms):
-    """Order lessons: the member's region first, then those matching their expertise."""
-    own_region = Case(None, [(Lesson.region == (member.region_id or 0), 0)], 1)
+def _favoured(query, reader, terms):
+    """Order lessons: the reader's region first, then those matching their expertise."""
+    own_region = Case(None, [(Lesson.region == (reader.region_id or 0), 0)], 1)
     order = [own_region]
     if terms:
         match = None
@@ -264,19 +377,18 @@ def _favoured(query, member, terms):
     return query.order_by(*order)
 
 
-def _lessons(digest, member):
-    since, now = digest.since, digest.now
-    terms = _expertise_terms(member)
+def _lesson_lists(reader, terms, since, now):
+    """(new, applied) lessons for `reader`: a member, or a viewer shared by members."""
     published = Lesson.is_published == True  # noqa: E712
-    new = _favoured(Lesson.visible_to(member)
+    new = _favoured(Lesson.visible_to(reader)
                     .select(Lesson.id, Lesson.title, Lesson.summary, Region.name)
                     .join(Region, on=(Lesson.region == Region.id), join_type=JOIN.LEFT_OUTER)
                     .where(published, Lesson.published_at >= since,
-                           Lesson.published_at <= now), member, terms)
+                           Lesson.published_at <= now), reader, terms)
     rows = new.order_by_extend(Lesson.published_at.desc(), Lesson.id.desc()).limit(LIST_LIMIT)
-    digest.new_lessons = [LessonItem(i, _line(title), _line(summary), region or "the network")
-                          for i, title, summary, region in rows.tuples()]
-    applied = _favoured(Lesson.visible_to(member)
+    new = [LessonItem(i, _line(title), _line(summary), region or "the network")
+           for i, title, summary, region in rows.tuples()]
+    applied = _favoured(Lesson.visible_to(reader)
                         .select(Lesson.id, Lesson.title, Lesson.summary, Region.name,
                                 fn.COUNT(LessonApplication.id))
                         .join(LessonApplication, on=(LessonApplication.lesson == Lesson.id))
@@ -285,24 +397,47 @@ def _lessons(digest, member):
                         .where(published, LessonApplication.created_at >= since,
                                LessonApplication.created_at <= now)
                         .group_by(Lesson.id, Lesson.title, Lesson.summary, Region.name),
-                        member, terms)
+                        reader, terms)
     rows = applied.order_by_extend(fn.COUNT(LessonApplication.id).desc(),
                                    Lesson.id.desc()).limit(LIST_LIMIT)
-    digest.applied_lessons = [
-        LessonItem(i, _line(title), _line(summary), region or "the network", count)
-        for i, title, summary, region, count in rows.tuples()]
+    applied = [LessonItem(i, _line(title), _line(summary), region or "the network", count)
+               for i, title, summary, region, count in rows.tuples()]
+    return new, applied
+
+
+def _lessons(digest, member, viewer, shared):
+    since, now = digest.since, digest.now
+    terms = _expertise_terms(member, shared)
+    # An author may read their own lessons beyond what their viewer shows: read apart.
+    authors = shared.get(("lesson authors",), lambda: frozenset(
+        author for (author,) in Lesson.select(Lesson.author).distinct().tuples())) \
+        if shared.many else {member.id}
+    reader = member if member.id in authors else viewer
+    own = member.id if reader is member else None
+    digest.lessons_read_apart = reader is member
+    new, applied = shared.get(("lessons", viewer, own, terms, since, now),
+                              lambda: _lesson_lists(reader, terms, since, now))
+    digest.new_lessons = list(new)
+    digest.applied_lessons = list(applied)
 
 
 # --- 4. nudges -------------------------------------------------------------------------------
 
-def _mentions(digest, member):
+def _mentions(digest, member, shared):
+    since, now = digest.since, digest.now
+    mentioned = shared.get(("mentioned", since, now), lambda: frozenset(
+        i for (i,) in Mention.select(Mention.member).distinct().where(
+            Mention.created_at >= since, Mention.created_at <= now).tuples())) \
+        if shared.many else {member.id}
+    if member.id not in mentioned:
+        return  # no mention of them at all: no need to ask which they may read
     author = Member.alias("author")
     rows = (Post.visible_to(member)
             .select(Thread.id, Thread.title, Post.number, author.name)
             .join_from(Post, Mention, on=(Mention.post == Post.id))
             .join_from(Post, author, on=(Post.author == author.id))
-            .where(Mention.member == member.id, Mention.created_at >= digest.since,
-                   Mention.created_at <= digest.now)
+            .where(Mention.member == member.id, Mention.created_at >= since,
+                   Mention.created_at <= now)
             .order_by(Mention.created_at.desc(), Mention.id.desc())
             .limit(MENTION_LIMIT)
             .tuples())
@@ -310,24 +445,32 @@ def _mentions(digest, member):
                        for i, title, number, name in rows]
 
 
-def _quiet(digest, member):
+def _quiet(digest, member, viewer, shared):
     """Not posted for QUIET_WEEKS (and a member that long): a thread their experience fits."""
     if member.region_id is None:
         return
     quiet_since = digest.now - dt.timedelta(weeks=QUIET_WEEKS)
-    if member.created_at > quiet_since or Post.select().where(
-            Post.author == member.id, Post.created_at >= quiet_since).exists():
+    if member.created_at > quiet_since or shared.run("posted", lambda member_id, after: (
+            Post.select(Post.id)
+            .where(Post.author == member_id, Post.created_at >= after)
+            .limit(1)
+            .tuples()), member.id, quiet_since):
         return
     thread = digest.waiting_threads[0] if digest.waiting_threads else None
     if thread is None:
-        recent = (_region_threads(member, member.region_id, digest.now)
-                  .select(Thread.id, Thread.title)
-                  .where(Thread.closed_at.is_null(), Thread.is_locked == False)  # noqa: E712
-                  .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
-                  .first())
-        thread = ThreadItem(recent.id, _line(recent.title)) if recent else None
+        thread = shared.get(("recent", viewer, digest.now), lambda: _recent_thread(
+            viewer, member.region_id, digest.now))
     if thread is not None:
         digest.quiet = QuietNudge(QUIET_WEEKS, thread)
+
+
+def _recent_thread(viewer, region_id, now):
+    recent = (_region_threads(viewer, region_id, now)
+              .select(Thread.id, Thread.title)
+              .where(Thread.closed_at.is_null(), Thread.is_locked == False)  # noqa: E712
+              .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+              .first())
+    return ThreadItem(recent.id, _line(recent.title)) if recent else None
 
 
 def _moderation(digest, member):

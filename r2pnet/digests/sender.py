@@ -4,7 +4,12 @@ A row is claimed by a conditional update (on PostgreSQL from a `FOR UPDATE SKIP 
 pick, on SQLite inside an IMMEDIATE transaction), so two senders never take the same row. A
 row is claimed just before its message goes out; if the sender dies in that moment the row
 stays "sending", and `recover_interrupted` marks it failed instead of sending it again: at
-most once, and every other row is still pending for the next run.
+most once, and every other row is still pending for the next run. "sent" is written in the
+transaction of the next claim (one commit per digest), still before the next message goes out.
+
+One run composes every digest through one `shared.Shared`: members who may see the same
+items share the lists read for the first of them, and each digest is checked against its
+member's visibility right before it goes out (see `compose`).
 """
 import datetime as dt
 import logging
@@ -12,7 +17,7 @@ import smtplib
 import socket
 
 from flask import current_app
-from peewee import SQL
+from peewee import JOIN, SQL, fn
 
 from r2pnet.digests.models import MAX_BOUNCES, DigestDelivery, DigestSettings
 from r2pnet.extensions import db, is_postgres
@@ -28,57 +33,115 @@ INTERRUPTED_AFTER = dt.timedelta(minutes=15)
 
 def claim(now, member_id=None):
     """Mark one due pending delivery as "sending" for this sender; its id, or None."""
+    row = _claim(now, member_id)
+    return row.id if row is not None else None
+
+
+def _claim(now, member_id=None, shared=None, sent=()):
+    """The claimed delivery row (as it is now: "sending"), or None.
+
+    `sent`: digests that went out since the previous claim, recorded as sent in the same
+    transaction (one commit per digest instead of two; the record still precedes the next
+    message).
+    """
+    from r2pnet.digests.shared import Shared
+
+    shared = shared or Shared(many=False)
+    with db.atomic():
+        for record in sent:
+            shared.run("sent", _sent, *record)
+        if member_id is None:
+            rows = shared.run("pick", _pick, now)
+        else:
+            rows = shared.run("pick member", _pick, now, member_id)
+        if not rows:
+            return None
+        row = rows[0]
+        taken = shared.run("take", _take, now, row.id)
+    if taken != 1:
+        return _claim(now, member_id, shared)
+    row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+    return row
+
+
+def _pick(now, member_id=None):
     due = ((DigestDelivery.status == "pending") & (DigestDelivery.next_attempt_at <= now))
     if member_id is not None:
         due &= DigestDelivery.member == member_id
-    with db.atomic():
-        pick = DigestDelivery.select(DigestDelivery.id).where(due).order_by(
-            DigestDelivery.next_attempt_at, DigestDelivery.id).limit(1)
-        if is_postgres():
-            pick = pick.for_update("FOR UPDATE SKIP LOCKED")
-        row = pick.first()
-        if row is None:
-            return None
-        taken = (DigestDelivery.update(status="sending", claimed_at=now,
-                                       attempts=DigestDelivery.attempts + 1)
-                 .where(DigestDelivery.id == row.id, DigestDelivery.status == "pending")
-                 .execute())
-    return row.id if taken == 1 else claim(now, member_id)
+    # Ordered by the (status, next_attempt_at) index alone: with `id` as well, PostgreSQL sorts
+    # every pending row of the same time for each pick (a whole run shares one time).
+    pick = DigestDelivery.select().where(due).order_by(DigestDelivery.next_attempt_at).limit(1)
+    return pick.for_update("FOR UPDATE SKIP LOCKED") if is_postgres() else pick
+
+
+def _take(now, delivery_id):
+    return (DigestDelivery.update(status="sending", claimed_at=now,
+                                  attempts=DigestDelivery.attempts + 1)
+            .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "pending"))
 
 
 def send_due(now=None, member_id=None, limit=None):
     """Send every due digest (or `limit` of them); returns {status: count}."""
     from r2pnet.digests.compose import compose
-    from r2pnet.digests.message import digest_message
+    from r2pnet.digests.shared import Shared
+    from r2pnet.digests.message import digest_email
 
     now = now or utcnow()
     recover_interrupted(now)
+    shared = Shared()
     counts = {}
     done = 0
-    while limit is None or done < limit:
-        delivery_id = claim(now, member_id)
-        if delivery_id is None:
-            break
-        status = _process(DigestDelivery.get_by_id(delivery_id), now, compose, digest_message)
-        counts[status] = counts.get(status, 0) + 1
-        done += 1
+    sent = []  # sent, not yet recorded: recorded with the next claim
+    try:
+        while limit is None or done < limit:
+            delivery = _claim(now, member_id, shared, sent)
+            sent = []
+            if delivery is None:
+                break
+            status = _process(delivery, now, shared, compose, digest_email, sent)
+            counts[status] = counts.get(status, 0) + 1
+            done += 1
+    finally:
+        if sent:
+            with db.atomic():
+                for record in sent:
+                    shared.run("sent", _sent, *record)
     return counts
 
 
-def _process(delivery, now, compose, digest_message):
-    member = Member.get_or_none(Member.id == delivery.member_id)
-    settings = DigestSettings.get_or_none(DigestSettings.member == delivery.member_id)
+def _reader(member_id, due_at):
+    """The delivery's member with `.settings` (or None) and `.superseded` (a newer digest)."""
+    newer = DigestDelivery.alias("newer")
+    superseded = fn.EXISTS(newer.select(SQL("1")).where(newer.member == Member.id,
+                                                        newer.due_at > due_at))
+    return (Member.select(Member, DigestSettings, superseded.alias("superseded"))
+            .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id),
+                  attr="settings")
+            .where(Member.id == member_id)
+            .limit(1))
+
+
+def _sent(now, message_id, delivery_id):
+    return (DigestDelivery.update(status="sent", sent_at=now, reason="", message_id=message_id)
+            .where(DigestDelivery.id == delivery_id))
+
+
+def _process(delivery, now, shared, compose, digest_email, sent):
+    rows = shared.run("reader", _reader, delivery.member_id, delivery.due_at)
+    member = rows[0] if rows else None
     if member is None or not member.is_active:
         return _finish(delivery, "skipped", "the member is disabled")
+    settings = getattr(member, "settings", None)
+    if settings is not None and settings.id is None:
+        settings = None  # no row: the defaults
     if settings is not None and (settings.frequency == "off" or settings.stopped_at):
         return _finish(delivery, "skipped", "digests are turned off")
-    if DigestDelivery.select().where(DigestDelivery.member == member.id,
-                                     DigestDelivery.due_at > delivery.due_at).exists():
+    if member.superseded:
         # Retried past its own period (a long outage): the newer digest covers it.
         return _finish(delivery, "skipped", "superseded by a newer digest")
     try:
-        digest = compose(member, delivery.since, now)
-        msg = None if digest.is_empty else digest_message(member, digest, delivery)
+        digest = compose(member, delivery.since, now, shared)
+        msg = None if digest.is_empty else digest_email(member, digest, delivery)
     except Exception:  # noqa: BLE001 - one member's failure must not stop the others
         log.exception("composing digest %s failed", delivery.id)
         return _retry_or_fail(delivery, now, "could not compose the digest (see the log)")
@@ -90,10 +153,11 @@ def _process(delivery, now, compose, digest_message):
         if _is_bounce(exc):
             return _bounce(delivery, now, _describe(exc))
         return _retry_or_fail(delivery, now, _describe(exc))
+    if settings is None or not settings.bounces:
+        sent.append((now, msg.message_id[:250], delivery.id))
+        return "sent"
     with db.atomic():
-        DigestDelivery.update(status="sent", sent_at=now, reason="",
-                              message_id=str(msg["Message-ID"])[:250]).where(
-            DigestDelivery.id == delivery.id).execute()
+        shared.run("sent", _sent, now, msg.message_id[:250], delivery.id)
         DigestSettings.update(bounces=0).where(DigestSettings.member == member.id).execute()
     return "sent"
 

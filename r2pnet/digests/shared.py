@@ -1,0 +1,114 @@
+"""What a send run shares between digests: lists read once for members who may see the same
+items (`Viewer`), and the SQL of the queries every digest runs, built once (`Shared`).
+
+Whatever a digest takes from lists read for an earlier member is checked again against that
+member's `visible_to` before it is sent (compose._still_visible).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import SelectBase
+
+from r2pnet import permissions
+from r2pnet.extensions import db
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What decides what a member may see: members with equal viewers see the same items.
+
+    Stands in for the member in `visible_to` when lists are shared. Its id is 0, the author
+    of nothing, so what a member may read only as its author is never shared.
+    """
+
+    role: str
+    region_id: int | None
+    moderated: frozenset
+
+    id = 0
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    @property
+    def _moderated_region_ids(self):
+        return self.moderated  # read by permissions.moderated_region_ids
+
+
+def viewer_of(member):
+    return Viewer(member.role, member.region_id, permissions.moderated_region_ids(member))
+
+
+class Shared:
+    """Lists read once per send run and shared by the members who may see the same items.
+
+    Also keeps the SQL of the queries every digest runs, built once (peewee spends far longer
+    building a statement than the database spends answering it); they still run each time.
+    """
+
+    def __init__(self, many=True):
+        self.many = many  # False for one digest: nothing to share, so read only what it needs
+        self._lists = {}
+        self._statements = {}
+        self._compose = 0  # which compose is running; lists read by an earlier one are rechecked
+        self.reused = False
+
+    def start(self):
+        self._compose += 1
+        self.reused = False
+
+    def get(self, key, read):
+        """The list under `key`, read with `read()` the first time."""
+        if key in self._lists:
+            made_by, value = self._lists[key]
+            self.reused = self.reused or made_by != self._compose
+            return value
+        value = read()
+        self._lists[key] = (self._compose, value)
+        return value
+
+    def clear(self):
+        self._lists.clear()
+
+    def run(self, key, build, *values):
+        """Run `build(*values)` now, its SQL built once per `key`; for a select its rows (as
+        the query returns them), else the number of rows changed.
+
+        `values` must be the only parameters that differ between runs under one key, each
+        used as it is (compared or assigned, never computed on): the SQL is built from
+        stand-ins for them, which are then replaced by the values of each run.
+        """
+        statement = self._statements.get(key)
+        if statement is None:
+            marks = [_stand_in(value, n) for n, value in enumerate(values)]
+            query = build(*marks)
+            sql, params = query.sql()
+            slots = {mark: n for n, mark in enumerate(marks)}
+            statement = self._statements[key] = (query, sql, [
+                (slots[param], None) if _hashable(param) and param in slots else (None, param)
+                for param in params])
+        query, sql, params = statement
+        cursor = db.execute_sql(sql, [param if slot is None else values[slot]
+                                      for slot, param in params])
+        if isinstance(query, SelectBase):
+            return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
+        return cursor.rowcount
+
+
+def _stand_in(value, n):
+    """A parameter value no real one equals, of the type of `value`."""
+    if isinstance(value, dt.datetime):
+        return dt.datetime(1000 + n, 1, 1, 0, 0, 7)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -987_654_321_000 - n
+    if isinstance(value, str):
+        return f"\x00stand-in {n}"
+    raise TypeError(f"no stand-in for {value!r}")
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
