@@ -14,7 +14,6 @@ import datetime as dt
 import random
 import resource
 import smtplib
-import socket
 import sys
 import tempfile
 import time
@@ -23,6 +22,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+from benchmarks.server import free_port
 
 REGIONS = ("africa", "americas", "asia_pacific", "europe", "mena")
 ZONES = ("Africa/Nairobi", "America/New_York", "Asia/Jakarta", "Europe/Berlin", "Africa/Cairo")
@@ -37,12 +38,6 @@ class Counter:
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
         return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _database_url(kind, folder):
@@ -110,7 +105,7 @@ def populate(members, rng, now):
 def run(members, database):
     folder = Path(tempfile.mkdtemp(prefix="r2pnet-bench-"))
     handler = Counter()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     import os

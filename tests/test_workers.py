@@ -2,7 +2,6 @@
 import concurrent.futures
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,18 +11,13 @@ import pytest
 import redis
 import requests
 
+from benchmarks.server import free_port
 from r2pnet.config import PROJECT_ROOT
 from tests.api_helpers import token_for
 from tests.helpers import PASSWORD
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _redis_or_skip():
@@ -37,7 +31,7 @@ class Server:
     """gunicorn with two workers on the test database; the access log names each worker."""
 
     def __init__(self, database_url, instance):
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = instance / "access.log"
         env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
