@@ -4,9 +4,10 @@ werkzeug matches and builds each one from scratch (a third of a thread page's ti
 The first link for an endpoint with a given set of argument names and types is built by Flask
 with marker values; the result, with the markers turned into fields, is the shape every later
 link of that kind is formatted from. Only what builds the same either way takes the short path:
-path arguments alone (no query string, anchor, method, scheme or external link), integers that
-are not negative, and text that needs no escaping. Anything else, or a link that fails to
-build, goes to Flask as before.
+path and query arguments (no anchor, method, scheme or external link) of endpoints whose rules
+have no defaults (a default makes the rule depend on the value), integers that are not
+negative, and text that needs no escaping. Anything else, or a link that fails to build, goes
+to Flask as before.
 """
 import re
 
@@ -50,6 +51,8 @@ class App(Flask):
 
     def _shape(self, endpoint, values):
         """The link with a {name} field per argument, or NO_SHAPE when it cannot have one."""
+        if any(rule.defaults for rule in self.url_map.iter_rules(endpoint)):
+            return NO_SHAPE
         markers = {}
         for number, (name, value) in enumerate(values.items()):
             if type(value) is int:
@@ -62,7 +65,7 @@ class App(Flask):
             built = super().url_for(endpoint, **markers)
         except Exception:  # noqa: BLE001 - any failure: Flask builds (and reports) it each time
             return NO_SHAPE
-        if "?" in built or "{" in built or "}" in built:
+        if "{" in built or "}" in built:
             return NO_SHAPE
         for name, marker in markers.items():
             if built.count(str(marker)) != 1:

@@ -38,6 +38,29 @@ def test_every_route_builds_the_same_link_both_ways(app):
     assert len(rules) > 50
 
 
+def test_query_strings_build_the_same_link_both_ways(app):
+    with app.test_request_context("/"):
+        for values in ({"thread_id": 5, "page": 2}, {"thread_id": 0, "page": 123456789},
+                       {"thread_id": 5, "quote": 9, "page": 1}):
+            expected = _flask(app, "discussions.thread_page", **values)
+            for _ in range(2):
+                assert app.url_for("discussions.thread_page", **values) == expected
+        assert app.url_for("discussions.thread_page", thread_id=5, page=2) == "/threads/5?page=2"
+        for key in ("africa", "a.b-c_d~e/f", "a b&c=d", "é", ""):
+            expected = _flask(app, "members.directory", region=key, page=3)
+            assert app.url_for("members.directory", region=key, page=3) == expected, key
+
+
+def test_endpoints_with_defaults_always_go_to_flask(app):
+    with app.test_request_context("/"):
+        assert app.url_for("discussions.network_space") == "/network"
+        for _ in range(2):
+            assert (app.url_for("discussions.network_space", page=2)
+                    == _flask(app, "discussions.network_space", page=2))
+        assert not [shape for (_, endpoint, _), shape in app._link_shapes.items()
+                    if endpoint == "discussions.network_space" and shape]
+
+
 @pytest.mark.parametrize("values", [
     {"thread_id": 5, "page": 2},  # a query string
     {"key": "a b/é?"},  # text that needs escaping

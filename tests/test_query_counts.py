@@ -35,7 +35,7 @@ YEAR = utcnow().year
 # {names} are filled in from the world; API paths are called with the reader's bearer token.
 PAGES = [
     # members and regions
-    ("/", "member", 3),
+    ("/", "member", 2),  # the member with their region, the regions
     ("/members", "member", 5),
     ("/members?region=africa", "member", 5),
     ("/members?country=GH", "member", 5),

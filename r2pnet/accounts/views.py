@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 from peewee import JOIN
 
-from r2pnet import permissions
+from r2pnet import permissions, statements
 from r2pnet.accounts import schemas, services
 from r2pnet.digests.models import DigestSettings
 from r2pnet.errors import DomainError
@@ -27,17 +27,23 @@ def init_app(app):
 def load_member(alternative_id):
     """The member whose id and current session version match the cookie."""
     member_id, _, version = (alternative_id or "").partition(":")
-    if not member_id.isdigit() or not version:
+    if not member_id.isdigit() or not version or int(member_id) > 2**63 - 1:
         return None
-    # Whether digests stopped after bounces comes in the same query (the banner on every page).
-    member = (Member.select(Member, DigestSettings.stopped_at.alias("digest_stopped_at"))
-              .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id))
-              .where(Member.id == int(member_id))
-              .objects()
-              .first())
+    found = statements.run("signed-in member", _signed_in_member, int(member_id))
+    member = found[0] if found else None
     if member is None or member.session_version != version or not member.is_active:
         return None
     return member
+
+
+def _signed_in_member(member_id):
+    # Every page reads the member and most their region; whether digests stopped after bounces
+    # comes in the same query (the banner on every page).
+    stopped_at = (DigestSettings.select(DigestSettings.stopped_at)
+                  .where(DigestSettings.member == Member.id))
+    return (Member.select(Member, Region, stopped_at.alias("digest_stopped_at"))
+            .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
+            .where(Member.id == member_id))
 
 
 def _sign_in(member, remember=False):

@@ -1,6 +1,7 @@
 """Wiring the API into the app: its resource modules, rate limits and the blueprint."""
 import importlib
 
+from flask import request
 from flask_limiter import Limiter
 
 from r2pnet.api.core import address_key, bp, config_limit, rate_limit_key
@@ -28,6 +29,8 @@ def init_app(app):
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix="r2pnet", swallow_errors=True,
                       in_memory_fallback_enabled=True)
+    # Pages have no rate limits (sign-in throttles are the accounts' own): skip the check.
+    limiter.request_filter(lambda: request.blueprint != bp.name)
     # Shared limits: one budget across every operation (a plain limit counts per endpoint).
     limiter.shared_limit(config_limit("API_RATE_LIMIT"), key_func=rate_limit_key,
                          scope="api-caller")(bp)

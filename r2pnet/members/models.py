@@ -85,7 +85,9 @@ class Member(BaseModel):
     feed_version = IntegerField(default=1)
 
     class Meta:
-        indexes = ((("region", "name"), False), (("disabled_at", "name"), False))
+        # (region, disabled_at): each region's active members counted from the index alone.
+        indexes = ((("region", "name"), False), (("disabled_at", "name"), False),
+                   (("region", "disabled_at"), False))
 
     @property
     def is_active(self):

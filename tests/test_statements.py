@@ -1,0 +1,55 @@
+"""Statements built once per process run with each call's own values, read fresh each time."""
+import datetime as dt
+
+import pytest
+
+from r2pnet import statements
+from r2pnet.members.models import Member, Region
+
+
+def _member_by_email(email):
+    return Member.select(Member, Region).join(Region).where(Member.email == email)
+
+
+def test_each_call_runs_with_its_own_values_and_reads_fresh_rows(app, make_member):
+    ada = make_member("ada@example.org", name="Ada", region_key="africa")
+    make_member("bo@example.org", name="Bo", region_key="europe")
+    first = statements.run("test: member by email", _member_by_email, "ada@example.org")
+    assert [(m.name, m.region.key) for m in first] == [("Ada", "africa")]
+    second = statements.run("test: member by email", _member_by_email, "bo@example.org")
+    assert [(m.name, m.region.key) for m in second] == [("Bo", "europe")]
+    Member.update(name="Ada Lovelace").where(Member.id == ada.id).execute()
+    again = statements.run("test: member by email", _member_by_email, "ada@example.org")
+    assert [m.name for m in again] == ["Ada Lovelace"]
+    assert statements.run("test: member by email", _member_by_email, "nobody@example.org") == []
+
+
+def test_an_update_reports_the_rows_it_changed(app, make_member):
+    make_member("ada@example.org")
+
+    def rename(email, name):
+        return Member.update(name=name).where(Member.email == email)
+
+    assert statements.run("test: rename", rename, "ada@example.org", "Ada") == 1
+    assert statements.run("test: rename", rename, "nobody@example.org", "Bo") == 0
+    assert Member.get(Member.email == "ada@example.org").name == "Ada"
+
+
+def test_dates_convert_as_peewee_converts_them(app, make_member):
+    make_member("ada@example.org")
+    since = dt.datetime(2020, 1, 1)
+
+    def joined_after(moment):
+        return Member.select(Member.email, Member.created_at).where(Member.created_at > moment)
+
+    rows = statements.run("test: joined after", joined_after, since)
+    assert [m.email for m in rows] == ["ada@example.org"]
+    assert isinstance(rows[0].created_at, dt.datetime)
+
+
+def test_a_value_the_sql_does_not_hold_as_it_is_is_refused(app):
+    with pytest.raises(ValueError):
+        statements.run("test: computed", lambda n: Member.select().where(Member.id == n + 1), 3)
+    with pytest.raises(TypeError):
+        statements.run("test: a list", lambda ids: Member.select().where(Member.id.in_(ids)),
+                       [1, 2])
