@@ -8,6 +8,8 @@ SQL once per key and engine, from stand-in values, then runs it with each call's
 
 Each value must be used as it is (compared or assigned, never computed on), and the query
 built must not depend on anything but the values: the same key always means the same SQL.
+A value may also be None (built into the SQL, as `IS NULL` for instance) or a tuple of
+values (`IN (...)`): the SQL is then built once per key, engine and tuple length.
 """
 import datetime as dt
 
@@ -20,25 +22,40 @@ _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
 
 def run(key, build, *values):
     """Run `build(*values)`: a select's rows (as the query returns them), else the row count."""
-    engine = type(db.obj)
-    statement = _built.get((key, engine))
+    shape = tuple(len(value) if type(value) is tuple else value is None for value in values)
+    cache_key = (key, type(db.obj), shape)
+    statement = _built.get(cache_key)
     if statement is None:
-        statement = _built[(key, engine)] = _build(build, values)
+        statement = _built[cache_key] = _build(build, values)
     query, sql, params = statement
-    cursor = db.execute_sql(sql, [fixed if slot is None else values[slot]
+    flat = _flatten(values)
+    cursor = db.execute_sql(sql, [fixed if slot is None else flat[slot]
                                   for slot, fixed in params])
     if isinstance(query, SelectBase):
         return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
     return cursor.rowcount
 
 
+def _flatten(values):
+    """The values in slot order: a tuple's items each take a slot; None takes none."""
+    flat = []
+    for value in values:
+        if type(value) is tuple:
+            flat.extend(value)
+        elif value is not None:
+            flat.append(value)
+    return flat
+
+
 def _build(build, values):
-    marks = [_stand_in(value, n) for n, value in enumerate(values)]
+    count = iter(range(10**6))
+    marks = [tuple(_stand_in(item, next(count)) for item in value) if type(value) is tuple
+             else None if value is None else _stand_in(value, next(count)) for value in values]
     query = build(*marks)
     sql, params = query.sql()
-    slots = {mark: n for n, mark in enumerate(marks)}
+    slots = {mark: n for n, mark in enumerate(_flatten(marks))}
     found = [slots.get(param) if _hashable(param) else None for param in params]
-    if {slot for slot in found if slot is not None} != set(range(len(marks))):
+    if {slot for slot in found if slot is not None} != set(range(len(slots))):
         raise ValueError("every value must appear in the SQL as it is")
     return query, sql, [(slot, None if slot is not None else param)
                         for slot, param in zip(found, params, strict=True)]

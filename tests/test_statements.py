@@ -52,4 +52,25 @@ def test_a_value_the_sql_does_not_hold_as_it_is_is_refused(app):
         statements.run("test: computed", lambda n: Member.select().where(Member.id == n + 1), 3)
     with pytest.raises(TypeError):
         statements.run("test: a list", lambda ids: Member.select().where(Member.id.in_(ids)),
-                       [1, 2])
+                       [1, 2])  # a list, not a tuple
+
+
+def test_tuples_and_none_build_one_statement_per_shape(app, make_member):
+    ada = make_member("ada@example.org", region_key="africa", country="ke")
+    bo = make_member("bo@example.org", region_key="europe", country="de")
+    make_member("cy@example.org", region_key=None, country=None)
+
+    def in_regions(region_ids, country):
+        return (Member.select(Member.email)
+                .where(Member.region.in_(region_ids) | (Member.country == country))
+                .order_by(Member.email))
+
+    def emails(*values):
+        return [m.email for m in statements.run("test: in regions", in_regions, *values)]
+
+    assert emails((ada.region_id,), "xx") == ["ada@example.org"]
+    assert emails((ada.region_id, bo.region_id), "xx") == ["ada@example.org", "bo@example.org"]
+    assert emails((bo.region_id, ada.region_id), "xx") == ["ada@example.org", "bo@example.org"]
+    assert emails((bo.region_id,), "ke") == ["ada@example.org", "bo@example.org"]
+    assert emails((bo.region_id,), None) == ["bo@example.org", "cy@example.org"]  # IS NULL
+    assert emails((bo.region_id,), "xx") == ["bo@example.org"]

@@ -48,16 +48,34 @@ class Thread(BaseModel):
     @classmethod
     def visible_to(cls, member):
         """Threads `member` may read: the one visibility rule every surface uses."""
+        condition = cls.readable(*cls.reader_scope(member))
+        return cls.select() if condition is None else cls.select().where(condition)
+
+    @staticmethod
+    def reader_scope(member):
+        """What the visibility rule needs of a reader, as plain values: (kind, *values).
+
+        ("none",) for a visitor or a disabled member, ("all",) for an administrator, and for a
+        member ("member", the regions whose spaces they read, the regions they moderate).
+        """
         if member is None or not getattr(member, "is_authenticated", False) \
                 or not member.is_active:
-            return cls.select().where(cls.id == 0)
+            return ("none",)
         if permissions.is_administrator(member):
-            return cls.select()
-        readable = list(permissions.member_region_ids(member)) or [0]
-        moderated = list(permissions.moderated_region_ids(member)) or [0]
-        in_space = cls.region.is_null() | (cls.region << readable)
-        shown = (cls.is_hidden == False) | (cls.region << moderated)  # noqa: E712
-        return cls.select().where(in_space & shown)
+            return ("all",)
+        return ("member", tuple(sorted(permissions.member_region_ids(member))) or (0,),
+                tuple(sorted(permissions.moderated_region_ids(member))) or (0,))
+
+    @classmethod
+    def readable(cls, kind, readable_ids=(0,), moderated_ids=(0,)):
+        """The visibility rule over a reader_scope, or None when every thread is readable."""
+        if kind == "none":
+            return cls.id == 0
+        if kind == "all":
+            return None
+        in_space = cls.region.is_null() | (cls.region << readable_ids)
+        shown = (cls.is_hidden == False) | (cls.region << moderated_ids)  # noqa: E712
+        return in_space & shown
 
     @property
     def is_closed(self):
@@ -100,13 +118,20 @@ class Post(BaseModel):
     def visible_to(cls, member):
         """Posts `member` may read: in a thread they may read, and not hidden unless they
         moderate its space."""
-        threads = Thread.visible_to(member)
-        query = cls.select().join(Thread, on=(cls.thread == Thread.id)).where(
-            cls.thread.in_(threads.select(Thread.id)))
-        if permissions.is_administrator(member):
-            return query
-        moderated = list(permissions.moderated_region_ids(member)) or [0]
-        return query.where((cls.is_hidden == False) | (Thread.region << moderated))  # noqa: E712
+        return (cls.select().join(Thread, on=(cls.thread == Thread.id))
+                .where(cls.readable(*Thread.reader_scope(member))))
+
+    @classmethod
+    def readable(cls, kind, readable_ids=(0,), moderated_ids=(0,)):
+        """The rule over a Thread.reader_scope, for a query of posts joined to their thread."""
+        threads = Thread.select(Thread.id)
+        condition = Thread.readable(kind, readable_ids, moderated_ids)
+        in_readable_thread = cls.thread.in_(threads if condition is None
+                                            else threads.where(condition))
+        if kind == "all":
+            return in_readable_thread
+        shown = (cls.is_hidden == False) | (Thread.region << moderated_ids)  # noqa: E712
+        return in_readable_thread & shown
 
     @property
     def is_opening(self):

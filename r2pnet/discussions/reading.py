@@ -5,7 +5,7 @@ number of queries whatever the number of threads or posts.
 """
 from peewee import JOIN, fn
 
-from r2pnet import permissions
+from r2pnet import permissions, statements
 from r2pnet.discussions.models import (Mention, Post, SpaceFollow, Thread, ThreadFollow,
                                        ThreadLesson, ThreadRead, ThreadTerm)
 from r2pnet.knowledge.models import Lesson
@@ -71,19 +71,29 @@ def attach_unread(viewer, threads):
 def thread_posts(viewer, thread, page=1):
     """The posts of one page of a thread (50 numbers per page), with authors and quoted posts."""
     first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = list(Post.visible_to(viewer)
-                 .select_extend(Member.id, Member.name, Member.country, Member.title)
-                 .join_from(Post, Member, on=(Post.author == Member.id), attr="author")
-                 .where(Post.thread == thread.id,
-                        Post.number.between(first, first + POSTS_PER_PAGE - 1))
-                 .order_by(Post.number))
-    quoted_ids = {p.quoted_post_id for p in posts if p.quoted_post_id}
+    kind, *scope = Thread.reader_scope(viewer)
+
+    def page_of_posts(thread_id, first, last, *scope):
+        return (Post.select(Post, Member.id, Member.name, Member.country, Member.title)
+                .join(Thread, on=(Post.thread == Thread.id))
+                .join_from(Post, Member, on=(Post.author == Member.id), attr="author")
+                .where(Post.readable(kind, *scope), Post.thread == thread_id,
+                       Post.number.between(first, last))
+                .order_by(Post.number))
+
+    def quoted_posts(ids, *scope):
+        return (Post.select(Post.id, Post.number, Post.thread, Member.name)
+                .join(Thread, on=(Post.thread == Thread.id))
+                .join_from(Post, Member, on=(Post.author == Member.id), attr="author")
+                .where(Post.readable(kind, *scope), Post.id.in_(ids)))
+
+    posts = statements.run(("thread posts", kind), page_of_posts, thread.id, first,
+                           first + POSTS_PER_PAGE - 1, *scope)
+    quoted_ids = tuple(sorted({p.quoted_post_id for p in posts if p.quoted_post_id}))
     quoted = {}
     if quoted_ids:
-        quoted = {q.id: q for q in Post.visible_to(viewer)
-                  .select(Post.id, Post.number, Post.thread, Member.name)
-                  .join_from(Post, Member, on=(Post.author == Member.id), attr="author")
-                  .where(Post.id.in_(list(quoted_ids)))}
+        quoted = {q.id: q for q in statements.run(("quoted posts", kind), quoted_posts,
+                                                   quoted_ids, *scope)}
     for post in posts:
         post.quoted = quoted.get(post.quoted_post_id)
     return posts
@@ -101,12 +111,18 @@ def page_of(number):
 
 def get_thread(thread_id, viewer):
     """The thread with its region and author if `viewer` may read it, else None."""
-    return (Thread.visible_to(viewer)
-            .select_extend(Region, Member)
-            .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id))
-            .join_from(Thread, Member, on=(Thread.author == Member.id))
-            .where(Thread.id == thread_id)
-            .first())
+    kind, *scope = Thread.reader_scope(viewer)
+
+    def build(thread_id, *scope):
+        query = (Thread.select(Thread, Region, Member)
+                 .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id))
+                 .join_from(Thread, Member, on=(Thread.author == Member.id))
+                 .where(Thread.id == thread_id))
+        condition = Thread.readable(kind, *scope)
+        return query if condition is None else query.where(condition)
+
+    found = statements.run(("readable thread", kind), build, thread_id, *scope)
+    return found[0] if found else None
 
 
 def get_post(post_id, viewer):
@@ -121,29 +137,52 @@ def get_post(post_id, viewer):
 def thread_details(viewer, thread):
     """(terms {kind: [keys]}, linked lessons the viewer may read, followed, last read number)."""
     terms = {}
-    for kind, key in (ThreadTerm.select(ThreadTerm.kind, ThreadTerm.key)
-                      .where(ThreadTerm.thread == thread.id).order_by(ThreadTerm.id).tuples()):
-        terms.setdefault(kind, []).append(key)
-    lessons = list(Lesson.visible_to(viewer).select(Lesson.id, Lesson.title)
-                   .join(ThreadLesson, on=(ThreadLesson.lesson == Lesson.id))
-                   .where(ThreadLesson.thread == thread.id).order_by(Lesson.title))
-    state = (Thread.select(ThreadFollow.id.is_null(False).alias("followed"),
-                           ThreadRead.last_read_number)
-             .join(ThreadFollow, JOIN.LEFT_OUTER, on=((ThreadFollow.thread == Thread.id)
-                                                      & (ThreadFollow.member == viewer.id)))
-             .join_from(Thread, ThreadRead, JOIN.LEFT_OUTER,
-                        on=((ThreadRead.thread == Thread.id) & (ThreadRead.member == viewer.id)))
-             .where(Thread.id == thread.id).tuples().first())
-    followed, last_read = state if state else (False, None)
+    for term in statements.run("thread terms", _thread_terms, thread.id):
+        terms.setdefault(term.kind, []).append(term.key)
+    kind, *scope = Lesson.reader_scope(viewer)
+
+    def linked_lessons(thread_id, *scope):
+        query = (Lesson.select(Lesson.id, Lesson.title)
+                 .join(ThreadLesson, on=(ThreadLesson.lesson == Lesson.id))
+                 .where(ThreadLesson.thread == thread_id).order_by(Lesson.title))
+        condition = Lesson.readable(kind, *scope)
+        return query if condition is None else query.where(condition)
+
+    lessons = statements.run(("lessons of a thread", kind), linked_lessons, thread.id, *scope)
+    state = statements.run("thread state", _thread_state, viewer.id, viewer.id, thread.id)
+    followed, last_read = ((state[0]["followed"], state[0]["last_read_number"]) if state
+                           else (False, None))
     return terms, lessons, bool(followed), last_read or 0
+
+
+def _thread_terms(thread_id):
+    return (ThreadTerm.select(ThreadTerm.kind, ThreadTerm.key)
+            .where(ThreadTerm.thread == thread_id).order_by(ThreadTerm.id))
+
+
+def _thread_state(follower_id, reader_id, thread_id):
+    return (Thread.select(ThreadFollow.id.is_null(False).alias("followed"),
+                          ThreadRead.last_read_number)
+            .join(ThreadFollow, JOIN.LEFT_OUTER, on=((ThreadFollow.thread == Thread.id)
+                                                     & (ThreadFollow.member == follower_id)))
+            .join_from(Thread, ThreadRead, JOIN.LEFT_OUTER,
+                       on=((ThreadRead.thread == Thread.id) & (ThreadRead.member == reader_id)))
+            .where(Thread.id == thread_id).dicts())
 
 
 def threads_about(viewer, lesson_id, limit=10):
     """Threads that link to a lesson, as far as `viewer` may read them."""
-    return list(Thread.visible_to(viewer).select(Thread.id, Thread.title)
-                .join(ThreadLesson, on=(ThreadLesson.thread == Thread.id))
-                .where(ThreadLesson.lesson == lesson_id)
-                .order_by(Thread.last_activity_at.desc()).limit(limit))
+    kind, *scope = Thread.reader_scope(viewer)
+
+    def build(lesson_id, *scope):
+        query = (Thread.select(Thread.id, Thread.title)
+                 .join(ThreadLesson, on=(ThreadLesson.thread == Thread.id))
+                 .where(ThreadLesson.lesson == lesson_id)
+                 .order_by(Thread.last_activity_at.desc()).limit(limit))
+        condition = Thread.readable(kind, *scope)
+        return query if condition is None else query.where(condition)
+
+    return statements.run(("threads about a lesson", kind, limit), build, lesson_id, *scope)
 
 
 def follows_space(viewer, region_id):

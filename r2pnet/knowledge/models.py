@@ -71,15 +71,34 @@ class Lesson(BaseModel):
     @classmethod
     def visible_to(cls, member):
         """Lessons `member` may read: the one visibility rule every surface uses."""
-        published = cls.is_published == True  # noqa: E712
+        condition = cls.readable(*cls.reader_scope(member))
+        return cls.select() if condition is None else cls.select().where(condition)
+
+    @staticmethod
+    def reader_scope(member):
+        """What the visibility rule needs of a reader, as plain values: (kind, *values).
+
+        ("public",) for a visitor, ("all",) for an administrator, and for a member
+        ("member", their id, the ids of the regions whose region-only lessons they read).
+        """
         if member is None or not getattr(member, "is_authenticated", False):
-            return cls.select().where(published, cls.visibility == "public")
+            return ("public",)
         if permissions.is_administrator(member):
-            return cls.select()
-        region_ids = list(permissions.member_region_ids(member)) or [0]
+            return ("all",)
+        region_ids = tuple(sorted(permissions.member_region_ids(member))) or (0,)
+        return ("member", member.id, region_ids)
+
+    @classmethod
+    def readable(cls, kind, member_id=None, region_ids=()):
+        """The visibility rule over a reader_scope, or None when every lesson is readable."""
+        published = cls.is_published == True  # noqa: E712
+        if kind == "public":
+            return published & (cls.visibility == "public")
+        if kind == "all":
+            return None
         readable = published & ((cls.visibility << ["network", "public"])
                                  | ((cls.visibility == "region") & (cls.region << region_ids)))
-        return cls.select().where(readable | (cls.author == member.id))
+        return readable | (cls.author == member_id)
 
     def section_html(self, key):
         return getattr(self, f"{key}_html")

@@ -3,7 +3,7 @@ import json
 
 from peewee import JOIN, IntegrityError, fn
 
-from r2pnet import markdown, permissions, search
+from r2pnet import markdown, permissions, search, statements
 from r2pnet.audit.services import record
 from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
@@ -22,9 +22,14 @@ def terms_of(lesson):
     """A lesson's classification as {form field: [keys]} (risk factors as numbers)."""
     found = {field: [] for field in TERM_FIELDS}
     kinds = {kind: field for field, kind in TERM_FIELDS.items()}
-    for term in lesson.terms.order_by(LessonTerm.id):
+    for term in statements.run("lesson terms", _terms, lesson.id):
         found[kinds[term.kind]].append(int(term.key) if term.kind == "risk_factor" else term.key)
     return found
+
+
+def _terms(lesson_id):
+    return (LessonTerm.select(LessonTerm.kind, LessonTerm.key)
+            .where(LessonTerm.lesson == lesson_id).order_by(LessonTerm.id))
 
 
 def _apply_fields(lesson, data):
@@ -148,14 +153,20 @@ def update_lesson(editor, lesson, data, ip=""):
 
 def get_visible(lesson_id, viewer):
     """The lesson if `viewer` may read it, else None (unknown and forbidden look the same)."""
-    # Author and region come in the same query: every lesson page shows both.
-    return (Lesson.visible_to(viewer)
-            .select_extend(Member, Region)
-            .join(Member, on=(Lesson.author == Member.id))
-            .switch(Lesson)
-            .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
-            .where(Lesson.id == lesson_id)
-            .first())
+    kind, *scope = Lesson.reader_scope(viewer)
+
+    def build(lesson_id, *scope):
+        # Author and region come in the same query: every lesson page shows both.
+        query = (Lesson.select(Lesson, Member, Region)
+                 .join(Member, on=(Lesson.author == Member.id))
+                 .switch(Lesson)
+                 .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
+                 .where(Lesson.id == lesson_id))
+        condition = Lesson.readable(kind, *scope)
+        return query if condition is None else query.where(condition)
+
+    found = statements.run(("readable lesson", kind), build, lesson_id, *scope)
+    return found[0] if found else None
 
 
 def record_application(member, lesson, note, ip=""):
@@ -230,14 +241,36 @@ def form_values(lesson):
 
 def is_useful(member, lesson):
     """Whether `member` marked the lesson useful."""
-    return LessonUseful.select().where(LessonUseful.lesson == lesson.id,
-                                       LessonUseful.member == member.id).exists()
+    return bool(statements.run("lesson marked useful", _useful, lesson.id, member.id))
+
+
+def _useful(lesson_id, member_id):
+    return (LessonUseful.select(LessonUseful.id)
+            .where(LessonUseful.lesson == lesson_id, LessonUseful.member == member_id))
 
 
 def attachments_of(lesson):
     """The lesson's current attachments, oldest first."""
-    return list(lesson.attachments.where(LessonAttachment.removed_at.is_null())
-                .order_by(LessonAttachment.id))
+    return statements.run("lesson attachments", _attachments, lesson.id)
+
+
+def _attachments(lesson_id):
+    return (LessonAttachment.select()
+            .where(LessonAttachment.lesson == lesson_id, LessonAttachment.removed_at.is_null())
+            .order_by(LessonAttachment.id))
+
+
+def applications_of(lesson):
+    """Who applied the lesson (the latest 50), with their names."""
+    return statements.run("lesson applications", _applications, lesson.id)
+
+
+def _applications(lesson_id):
+    return (LessonApplication.select(LessonApplication, Member)
+            .join(Member)
+            .where(LessonApplication.lesson == lesson_id)
+            .order_by(LessonApplication.created_at.desc())
+            .limit(50))
 
 
 def popular_tags(viewer, limit=30):

@@ -8,9 +8,9 @@ from r2pnet import permissions
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form
 from r2pnet.knowledge import browse, services
-from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson, LessonApplication
+from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson
 from r2pnet.knowledge.schemas import BROWSE_LISTS, LESSON_LISTS, BrowseSchema, LessonSchema
-from r2pnet.members.models import Member, Region
+from r2pnet.members.models import Region
 from r2pnet.members.reference import countries, country_name
 from r2pnet.taxonomy import CRIMES, PILLARS, PRIORITIES, RISK_FACTORS, STRATEGY_ELEMENTS
 from r2pnet.web import client_ip
@@ -110,11 +110,7 @@ def lesson_page(lesson_id):
     viewer = _viewer()
     lesson = readable_lesson(lesson_id)
     # Who applied it is for members only, even on a public lesson.
-    applications = list(LessonApplication.select(LessonApplication, Member)
-                        .join(Member)
-                        .where(LessonApplication.lesson == lesson.id)
-                        .order_by(LessonApplication.created_at.desc())
-                        .limit(50)) if viewer else []
+    applications = services.applications_of(lesson) if viewer else []
     mine = next((a for a in applications if viewer and a.member_id == viewer.id), None)
     useful = bool(viewer) and services.is_useful(viewer, lesson)
     return render_template("knowledge/lesson.html", lesson=lesson, sections=SECTIONS,
