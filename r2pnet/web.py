@@ -3,9 +3,10 @@ import datetime as dt
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
+from markupsafe import Markup
 from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
@@ -93,7 +94,7 @@ def init_app(app):
     app.jinja_env.filters.update(country=country_name, language=language_name,
                                  expertise=lambda key: EXPERTISE.get(key, key),
                                  localtime=localtime, without=_without)
-    app.jinja_env.globals.update(navigation=_navigation)
+    app.jinja_env.globals.update(navigation=_navigation, options=options)
 
 
 def _is_api():
@@ -203,19 +204,48 @@ def _without(mapping, *keys):
     return {k: v for k, v in mapping.items() if k not in keys and v not in ("", None)}
 
 
+_built_options = {}  # id(choices) -> (choices, [(value as text, html)]): long-lived mappings
+
+
+def options(choices, selected=None):
+    """The <option>s of a long-lived {value: label} mapping, `selected` marked.
+
+    Built once per mapping: the directory's lists of countries and languages are 430 options.
+    """
+    built = _built_options.get(id(choices))
+    if built is None or built[0] is not choices:
+        if len(_built_options) >= 64:
+            _built_options.clear()
+        built = _built_options[id(choices)] = (choices, [
+            (str(value), Markup('<option value="{}">{}</option>').format(value, label))
+            for value, label in choices.items()])
+    chosen = None if selected is None else str(selected)
+    return Markup("").join(
+        html.replace(Markup('">'), Markup('" selected>'), 1) if value == chosen else html
+        for value, html in built[1])
+
+
 def localtime(value, fmt="%d %b %Y %H:%M"):
     """A naive UTC datetime shown in the signed-in member's time zone."""
     if value is None:
         return ""
-    zone = "UTC"
-    if current_user and current_user.is_authenticated:
-        zone = current_user.timezone or "UTC"
-    try:
-        tz = ZoneInfo(zone)
-    except (KeyError, ValueError):
-        tz = dt.UTC
-    local = value.replace(tzinfo=dt.UTC).astimezone(tz)
+    local = value.replace(tzinfo=dt.UTC).astimezone(_viewer_zone())
     return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def _viewer_zone():
+    """The signed-in member's time zone (UTC otherwise), looked up once per request."""
+    zone = g.get("viewer_zone")
+    if zone is None:
+        name = "UTC"
+        if current_user and current_user.is_authenticated:
+            name = current_user.timezone or "UTC"
+        try:
+            zone = ZoneInfo(name)
+        except (KeyError, ValueError):
+            zone = dt.UTC
+        g.viewer_zone = zone
+    return zone
 
 
 @bp.route("/")

@@ -124,6 +124,20 @@ def test_the_filter_form_shows_the_chosen_filters(client, viewer):
     assert page.find("input", id="q")["value"] == "amina"
 
 
+def test_the_country_and_language_lists_are_whole_with_one_choice_marked(client, viewer):
+    from r2pnet.members.reference import countries, languages
+    for _ in range(2):  # the second page reuses the options built for the first
+        page = soup(client.get("/members?country=SN&language=wo"))
+        for name, choices, value in (("country", countries(), "SN"),
+                                     ("language", languages(), "wo")):
+            select = page.find("select", attrs={"name": name})
+            assert [o["value"] for o in select.find_all("option")] == ["", *choices]
+            assert [o["value"] for o in select.find_all("option", selected=True)] == [value]
+            assert select.find("option", value=value).text == choices[value]
+    page = soup(client.get("/members"))
+    assert not page.find("select", attrs={"name": "country"}).find_all("option", selected=True)
+
+
 # --- disabled members ------------------------------------------------------------------------
 
 def test_members_never_see_disabled_members(client, viewer):

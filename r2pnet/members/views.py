@@ -36,7 +36,9 @@ def directory():
     pages = max(1, -(-total // services.DIRECTORY_PAGE_SIZE))
     return render_template("members/directory.html", members=members, total=total,
                            page=data["page"], pages=pages, filters=data, errors=errors,
-                           values=values, **_choices()), 400 if errors else 200
+                           values=values, countries=countries(), languages=languages(),
+                           regions=list(Region.ordered()),
+                           expertise_groups=EXPERTISE_GROUPS), 400 if errors else 200
 
 
 @bp.route("/members/<int:member_id>")
