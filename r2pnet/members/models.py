@@ -3,7 +3,7 @@ import datetime as dt
 import json
 
 from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+                    IntegerField, TextField, fn)
 
 from r2pnet.extensions import BaseModel
 
@@ -117,6 +117,12 @@ class Member(BaseModel):
     def active(cls):
         """Members who are not disabled."""
         return cls.select().where(cls.disabled_at.is_null())
+
+
+# Members in name order (the directory and the API), whole or by region, without a sort.
+Member.add_index(Member.index(fn.LOWER(Member.name), Member.id, name="member_lower_name_id"))
+Member.add_index(Member.index(Member.region, fn.LOWER(Member.name), Member.id,
+                              name="member_region_id_lower_name_id"))
 
 
 class MemberLanguage(BaseModel):
