@@ -94,7 +94,7 @@ def init_app(app):
     app.jinja_env.filters.update(country=country_name, language=language_name,
                                  expertise=lambda key: EXPERTISE.get(key, key),
                                  localtime=localtime, without=_without)
-    app.jinja_env.globals.update(navigation=_navigation, options=options)
+    app.jinja_env.globals.update(navigation=_navigation, options=options, option_tags=options)
 
 
 def _is_api():
@@ -204,25 +204,36 @@ def _without(mapping, *keys):
     return {k: v for k, v in mapping.items() if k not in keys and v not in ("", None)}
 
 
-_built_options = {}  # id(choices) -> (choices, [(value as text, html)]): long-lived mappings
+_built_options = {}  # id(choices) -> (choices, all options' HTML, {value as text: (start, end)})
 
 
 def options(choices, selected=None):
     """The <option>s of a long-lived {value: label} mapping, `selected` marked.
 
-    Built once per mapping: the directory's lists of countries and languages are 430 options.
+    Built once per mapping: the directory's lists of countries and languages are 430 options,
+    and an outcome form repeats the region's members in every action row.
     """
     built = _built_options.get(id(choices))
     if built is None or built[0] is not choices:
         if len(_built_options) >= 64:
             _built_options.clear()
-        built = _built_options[id(choices)] = (choices, [
-            (str(value), Markup('<option value="{}">{}</option>').format(value, label))
-            for value, label in choices.items()])
-    chosen = None if selected is None else str(selected)
-    return Markup("").join(
-        html.replace(Markup('">'), Markup('" selected>'), 1) if value == chosen else html
-        for value, html in built[1])
+        built = _built_options[id(choices)] = _build_options(choices)
+    _, html, spans = built
+    span = None if selected is None else spans.get(str(selected))
+    if span is None:
+        return Markup(html)
+    start, end = span  # the value is escaped: its option's first '">' closes the value
+    return Markup(html[:start] + html[start:end].replace('">', '" selected>', 1) + html[end:])
+
+
+def _build_options(choices):
+    parts, spans, length = [], {}, 0
+    for value, label in choices.items():
+        part = Markup('<option value="{}">{}</option>').format(value, label)
+        spans.setdefault(str(value), (length, length + len(part)))
+        parts.append(part)
+        length += len(part)
+    return choices, "".join(parts), spans
 
 
 def localtime(value, fmt="%d %b %Y %H:%M"):
