@@ -1,6 +1,10 @@
 """Lesson search at 100,000 lessons: p50 and p95 of the time one search takes.
 
     .venv/bin/python -m benchmarks.search --database sqlite|postgresql [--lessons 100000]
+        [--keep] [--reuse DATABASE_URL]
+
+--keep leaves the generated database in place and prints its URL; --reuse DATABASE_URL runs the
+searches on such a database again without generating it (quick iterations on the same data).
 
 Generates the network with that many lessons (text drawn with the field's word frequencies,
 benchmarks/dataset.py), then runs a fixed mix of searches as a signed-in member: common words
@@ -14,7 +18,7 @@ import statistics
 import sys
 import time
 
-from benchmarks.dataset import generate
+from benchmarks.dataset import Network, generate
 from benchmarks.server import fresh_database, migrated_app
 
 QUERIES = {
@@ -35,8 +39,10 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def run(database, lessons, members):
-    url, drop = fresh_database(database)
+def run(database, lessons, members, keep=False, reuse=None):
+    url, drop = (reuse, lambda: None) if reuse else fresh_database(database, keep=keep)
+    if keep and not reuse:
+        print(f"database kept: {url}", file=sys.stderr)
     app = migrated_app(url)
     from r2pnet.extensions import db
     from r2pnet.knowledge import browse
@@ -45,14 +51,14 @@ def run(database, lessons, members):
     timings, totals = {}, {}
     try:
         with app.app_context(), db.connection_context():
-            network = generate(members=members, lessons=lessons, threads=100,
-                               posts_per_thread=5,
-                               log=lambda line: print(f"  generated {line}", file=sys.stderr))
-            if database == "sqlite":
-                db.execute_sql("ANALYZE")
-            else:
-                db.execute_sql("VACUUM ANALYZE")
-            viewer = Member.get_by_id(network.member_id)
+            if not reuse:
+                generate(members=members, lessons=lessons, threads=100, posts_per_thread=5,
+                         log=lambda line: print(f"  generated {line}", file=sys.stderr))
+                if database == "sqlite":
+                    db.execute_sql("ANALYZE")
+                else:
+                    db.execute_sql("VACUUM ANALYZE")
+            viewer = Member.get(Member.email == Network.bench_email)
             for kind, queries in QUERIES.items():
                 for text in queries:
                     filters = BrowseSchema().load({"q": text})
@@ -64,7 +70,7 @@ def run(database, lessons, members):
                     totals[text] = total
     finally:
         drop()
-    return network, timings, totals
+    return timings, totals
 
 
 def report(database, lessons, timings, totals):
@@ -86,8 +92,12 @@ def main(argv=None):
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--lessons", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the generated database in place and print its URL")
+    parser.add_argument("--reuse", metavar="DATABASE_URL",
+                        help="search a database kept by an earlier run instead of generating one")
     args = parser.parse_args(argv)
-    network, timings, totals = run(args.database, args.lessons, args.members)
+    timings, totals = run(args.database, args.lessons, args.members, args.keep, args.reuse)
     report(args.database, args.lessons, timings, totals)
     return 0
 

@@ -58,6 +58,9 @@ def load_config(environ=None, instance_path=None):
                                               "API_ADDRESS_RATE_LIMIT",
                                               env.get("API_ADDRESS_RATE_LIMIT",
                                                       "600 per minute"))
+    # How many of the newest matches a search ranks and counts (r2pnet.search.SEARCH_CANDIDATES).
+    config["SEARCH_CANDIDATES"] = _check(problems, parse_count, "SEARCH_CANDIDATES",
+                                         env.get("SEARCH_CANDIDATES", "1000"), 1, 100_000)
     config["RATELIMIT_STORAGE_URI"] = _check(problems, parse_limit_storage,
                                              env.get("RATELIMIT_STORAGE_URI", "memory://"))
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 32:

@@ -7,13 +7,20 @@ document whose title alone satisfies the query comes first, then one whose tags 
 rest by relevance. User text never reaches a query syntax unchecked: FTS5 gets peewee's
 web-search translation (quoted terms, OR, -exclusion), PostgreSQL websearch_to_tsquery.
 Snippets and highlights are made here, the same way on both engines, and are escaped HTML.
+
+A search ranks and counts bounded candidates: the newest SEARCH_CANDIDATES matches (highest
+document id; a document keeps its id when re-indexed) that the viewer may see. Neither engine
+can rank tens of thousands of matches in a few milliseconds; both can walk the matches newest
+first and stop. More matches than that: the count is the cap, flagged as a lower bound.
 """
 import re
 import unicodedata
-from itertools import chain
+from collections import Counter
+from itertools import chain, islice
 
+from flask import current_app
 from markupsafe import Markup, escape
-from peewee import JOIN, SQL, Case, Entity, Expression, Table, fn
+from peewee import JOIN, SQL, Case, Entity, Expression, Select, Table, fn
 from playhouse import fts_parser
 
 from r2pnet.extensions import db, is_postgres
@@ -28,6 +35,10 @@ BM25_WEIGHTS = (10.0, 1.0, 4.0)
 # How far a title-only or tags-only match lifts a document: more than any relevance score.
 TITLE_TIER, TAGS_TIER = 2, 1
 HITS = "search_hits"
+# How many of the newest visible matches a search ranks and counts (app config
+# SEARCH_CANDIDATES overrides it). At 100,000 lessons, ranking every match of a common word
+# took hundreds of milliseconds; walking and ranking 1,000 takes tens (docs/performance.md).
+SEARCH_CANDIDATES = 1000
 
 WORD = re.compile(r"[^\W_]+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -88,6 +99,126 @@ def matching(kind, text):
     return _sqlite_matching(kind, query)
 
 
+class MatchCount(int):
+    """How many objects a search found; `capped`: more match, and this is how many it ranked."""
+
+    def __new__(cls, value, capped=False):
+        count = super().__new__(cls, value)
+        count.capped = capped
+        return count
+
+
+def candidate_cap():
+    """How many of the newest visible matches a search ranks (read at query time)."""
+    return current_app.config.get("SEARCH_CANDIDATES", SEARCH_CANDIDATES)
+
+
+def candidates(kind, text, visible):
+    """The newest documents of `kind` matching user text whose objects `visible` holds, or None.
+
+    `visible` is a query of the objects the viewer may see (with any filters); each match is
+    checked against it before it takes a place, so hidden objects never fill the candidates:
+        found = search.candidates("lesson", q, Lesson.visible_to(viewer))
+        hits = found.ranked()  # subquery: object_id, rank (lower = better), found
+        ... join hits, order by hits.c.rank, read hits.c.found of any row ...
+        total = found.total(row.found) if rows else found.count()
+    """
+    query = _query_text(text)
+    if query is None:
+        return None
+    return Candidates(kind, query, visible, candidate_cap())
+
+
+class Candidates:
+    """The newest visible matches of one search, at most `cap` of them."""
+
+    def __init__(self, kind, query, visible, cap):
+        self.kind, self.query, self.visible, self.cap = kind, query, visible, cap
+
+    def ranked(self):
+        """A subquery of (object_id, rank, found) over the candidates, in one walk.
+
+        The engine walks the matches newest first and stops one past the cap; `found`, the
+        same on every row, is how many it walked (give it to total()).
+        """
+        hits = _documents.alias(HITS)
+        if is_postgres():
+            # Ranked after the walk: a plan that fetches every match and sorts them by id
+            # (for rare words) would otherwise rank them all.
+            newest = self._newest(hits, self.cap + 1).cte("newest", materialized=True)
+            document = _documents.alias("candidate")
+            rank = _postgres_rank(document, self.query)
+        else:
+            bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
+            newest = self._newest(hits, self.cap + 1, bm25.alias("relevance")).cte(
+                "newest", materialized=True)
+            rank = _sqlite_candidate_rank(newest, self.query)
+        found = Select([newest], [fn.COUNT(SQL("*"))])
+        oldest = Select([newest], [fn.MIN(newest.c.document_id)])
+        ranked = Select([newest], [newest.c.object_id, rank.alias("rank"), found.alias("found")])
+        if is_postgres():
+            ranked = ranked.join(document, on=((document.kind == self.kind)
+                                               & (document.id == newest.c.document_id)))
+        return (ranked
+                .with_cte(newest)
+                # One past the cap was walked only to know that more match: drop it.
+                .where((found <= self.cap) | (newest.c.document_id > oldest))
+                .alias(HITS))
+
+    def total(self, found):
+        """The MatchCount of a search whose walk found `found` matches (ranked()'s column)."""
+        return MatchCount(min(found, self.cap), found > self.cap)
+
+    def count(self):
+        """The MatchCount on its own, in one statement (when no row of ranked() was read)."""
+        hits = _documents.alias(HITS)
+        newest = self._newest(hits, self.cap + 1).alias("newest")
+        return self.total(Select([newest], [fn.COUNT(SQL("*"))]).bind(db).scalar())
+
+    def object_ids(self):
+        """A subquery of the candidates' object ids (facets count over it)."""
+        hits = _documents.alias(HITS)
+        return self._newest(hits, self.cap).select(hits.object_id)
+
+    def _newest(self, hits, limit, *columns):
+        """(document_id, object_id, *columns) of the first `limit` visible matches, newest
+        first: both engines walk their index from the highest id and stop."""
+        document_id = hits.id if is_postgres() else _fts.rowid
+        if is_postgres():
+            walk = hits.select(document_id.alias("document_id"), hits.object_id, *columns).where(
+                _postgres_condition(hits, self.kind, self.query))
+        else:
+            walk = (_fts
+                    .select(document_id.alias("document_id"), hits.object_id, *columns)
+                    .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
+                    .where(_fts_match(fts_parser.parse(self.query, ()))
+                           & (hits.kind == self.kind)))
+        return (walk
+                .where(self._visible_here(hits))
+                .order_by(document_id.desc())
+                .limit(limit))
+
+    def _visible_here(self, hits):
+        """EXISTS: the match's object is among the visible ones (checked match by match)."""
+        key = self.visible.model._meta.primary_key
+        return fn.EXISTS(self.visible.select(SQL("1")).where(key == hits.object_id))
+
+
+def _sqlite_candidate_rank(newest, query):
+    """bm25 of the walk, lifted by the tiers; their MATCHes read only the candidates' range."""
+    expression = fts_parser.parse(query, ())
+    oldest = Select([newest], [fn.MIN(newest.c.document_id)])
+
+    def among_candidates(column):
+        return newest.c.document_id.in_(_fts_rowids(f"{column} : ({expression})")
+                                        .where(_fts.rowid >= oldest))
+
+    relevance = newest.c.relevance
+    return (relevance / (1.0 - relevance)
+            - _tier(among_candidates("title"), TITLE_TIER)
+            - _tier(among_candidates("tags"), TAGS_TIER))
+
+
 def _sqlite_matching(kind, query):
     # The hits alias names both the documents table inside and the subquery outside, so
     # hits.c.object_id is valid in a join on the subquery and in hits.select(...) alike.
@@ -119,20 +250,32 @@ def _fts_rowids(expression):
 
 def _postgres_matching(kind, query):
     hits = _documents.alias(HITS)
-    tsquery = fn.websearch_to_tsquery(SQL("'simple'::regconfig"), _fold(query))
+    return (hits
+            .select(hits.object_id, _postgres_rank(hits, query).alias("rank"))
+            .where(_postgres_condition(hits, kind, query))
+            .alias(HITS))
+
+
+def _tsquery(query):
+    return fn.websearch_to_tsquery(SQL("'simple'::regconfig"), _fold(query))
+
+
+def _postgres_condition(hits, kind, query):
+    tsquery = _tsquery(query)
+    return ((hits.kind == kind)
+            & _ts_match(hits.document, tsquery)
+            # Only negated words ("-word") would match nearly everything: match nothing.
+            & (fn.querytree(tsquery) != "T"))
+
+
+def _postgres_rank(hits, query):
+    tsquery = _tsquery(query)
     # 0 - x, not -x: peewee reads a unary minus as DESC. Flag 32 scales the rank into [0, 1).
-    rank = (0 - fn.ts_rank_cd(hits.document, tsquery, 32)
+    return (0 - fn.ts_rank_cd(hits.document, tsquery, 32)
             - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{a}'::\"char\"[]")), tsquery),
                     TITLE_TIER)
             - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{b}'::\"char\"[]")), tsquery),
                     TAGS_TIER))
-    return (hits
-            .select(hits.object_id, rank.alias("rank"))
-            .where((hits.kind == kind)
-                   & _ts_match(hits.document, tsquery)
-                   # Only negated words ("-word") would match nearly everything: match nothing.
-                   & (fn.querytree(tsquery) != "T"))
-            .alias(HITS))
 
 
 def _ts_match(document, tsquery):
@@ -169,7 +312,8 @@ def highlight_title(kind, object_id_to_title, text):
 
 
 def _snippet(body, pattern):
-    matches = list(pattern.finditer(body)) if pattern else []
+    # Only the first matches are scored: stop looking after them.
+    matches = list(islice(pattern.finditer(body), MAX_SCORED_MATCHES)) if pattern else []
     start = _fragment_start(body, matches)
     end = _fragment_end(body, start)
     html = _marked(body, pattern, start, end)
@@ -184,11 +328,22 @@ def _fragment_start(body, matches):
     """Start of the window with the most distinct matched words, a little before them."""
     best, best_score = 0, (0, 0)
     scored = matches[:MAX_SCORED_MATCHES]
+    words = [_fold(m.group()).lower() for m in scored]
+    # The window of matches i..end-1 slides forward (matches are in order and do not overlap),
+    # `seen` counting its words: linear, where a window per match was quadratic.
+    seen, end = Counter(), 0
     for i, first in enumerate(scored):
-        window = [m for m in scored[i:] if m.end() <= first.start() + SNIPPET_CHARS]
-        score = (len({_fold(m.group()).lower() for m in window}), len(window))
+        end = max(end, i)
+        while end < len(scored) and scored[end].end() <= first.start() + SNIPPET_CHARS:
+            seen[words[end]] += 1
+            end += 1
+        score = (len(seen), end - i)
         if score > best_score:
             best, best_score = first.start(), score
+        if end > i:
+            seen[words[i]] -= 1
+            if not seen[words[i]]:
+                del seen[words[i]]
     start = max(0, best - SNIPPET_CHARS // 4)
     if start == 0:
         return 0

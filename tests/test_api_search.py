@@ -65,7 +65,8 @@ def test_a_member_finds_what_they_may_read_and_nothing_else(client, people, worl
 
     assert titles(body, "lessons") == expected(world, "network lesson", "africa-only lesson")
     assert titles(body, "threads") == expected(world, "network thread", "africa thread")
-    assert body["totals"] == {"lessons": 2, "threads": 2, "members": 1}
+    assert body["totals"] == {"lessons": 2, "threads": 2, "members": 1,
+                              "lessons_capped": False, "threads_capped": False}
 
 
 def test_a_member_of_another_region_sees_neither_its_lessons_nor_its_threads(client, people,

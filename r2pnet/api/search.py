@@ -51,10 +51,20 @@ class MemberHitOut(Schema):
     url = fields.String(dump_only=True)
 
 
+CAPPED = ("True when more {0} match than a search ranks (the newest 1,000 it may show): "
+          "`{0}` is then that number, a lower bound. Add words to narrow the search.")
+
+
 class SearchTotalsOut(Schema):
-    lessons = fields.Integer(dump_only=True)
-    threads = fields.Integer(dump_only=True)
+    lessons = fields.Integer(dump_only=True, metadata={
+        "description": "How many lessons match; see lessons_capped."})
+    threads = fields.Integer(dump_only=True, metadata={
+        "description": "How many threads match; see threads_capped."})
     members = fields.Integer(dump_only=True)
+    lessons_capped = fields.Boolean(dump_only=True, metadata={
+        "description": CAPPED.format("lessons")})
+    threads_capped = fields.Boolean(dump_only=True, metadata={
+        "description": CAPPED.format("threads")})
 
 
 class SearchOut(Schema):
@@ -105,11 +115,14 @@ def search_all(query):
     if not search.WORD.search(text):
         # No searchable words: nothing matches (the services would list everything).
         return {"q": text, "lessons": [], "threads": [], "members": [],
-                "totals": {"lessons": 0, "threads": 0, "members": 0}}
+                "totals": {"lessons": 0, "threads": 0, "members": 0,
+                           "lessons_capped": False, "threads_capped": False}}
     lessons, lesson_total = _lessons(viewer, text, limit)
     threads, thread_total = _threads(viewer, text, limit)
     members, member_total = _members(viewer, text, limit)
     return {"q": text, "lessons": lessons, "threads": threads, "members": members,
             "totals": {"lessons": lesson_total, "threads": thread_total,
-                       "members": member_total}}
+                       "members": member_total,
+                       "lessons_capped": getattr(lesson_total, "capped", False),
+                       "threads_capped": getattr(thread_total, "capped", False)}}
 

@@ -141,7 +141,9 @@ class LessonQuery(CursorSchema):
     """The browse page's facets and full-text query."""
 
     q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "Full-text search: words, \"a phrase\", -excluded, or."})
+        "description": "Full-text search: words, \"a phrase\", -excluded, or. Every match, "
+                       "newest first, page by page; unlike the search page and /search, which "
+                       "rank the newest matches only."})
     pillar = fields.List(fields.String(validate=validate.OneOf(list(PILLARS))))
     crime = fields.List(fields.String(validate=validate.OneOf(list(CRIMES))))
     priority = fields.List(fields.String(validate=validate.OneOf(list(PRIORITIES))))

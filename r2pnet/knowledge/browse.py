@@ -1,11 +1,18 @@
-"""Finding lessons: filters, facet counts, sorting and pages, all inside the visibility rule."""
-from peewee import JOIN, fn
+"""Finding lessons: filters, facet counts, sorting and pages, all inside the visibility rule.
+
+A search ranks, counts and facets the newest matches the viewer may see (search.candidates):
+the total is then a search.MatchCount, `capped` when more lessons match.
+"""
+from peewee import JOIN, Node, Select, fn
 
 from r2pnet import search
+from r2pnet.extensions import is_postgres
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.members.models import Member, Region
 
 PAGE_SIZE = 20
+# The lesson listing index of migration 0010 (visibility, filters and sort keys).
+LISTING_INDEX = "lesson_id_is_published_visibility_region_id_author_id_co_639a06f"
 # Browse filter -> LessonTerm.kind
 TERM_FILTERS = {"pillar": "pillar", "crime": "crime", "priority": "priority",
                 "risk_factor": "risk_factor", "strategy": "strategy", "tag": "tag"}
@@ -42,32 +49,72 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE):
     every match with its five sections would copy them all through the sorter.
     """
     query = filtered(viewer, filters)
-    hits = search.matching("lesson", filters.get("q")) if filters.get("q") else None
-    if hits is not None:
-        # The total needs no ranking: only which documents match.
-        total = query.where(Lesson.id.in_(hits.select(hits.c.object_id))).count()
-        query = query.join(hits, on=(hits.c.object_id == Lesson.id))
-    else:
+    found = searched(viewer, filters)
+    hits = found.ranked() if found is not None else None
+    if hits is None:
         total = query.count()
+        extra = []
+    else:
+        query = query.join(hits, on=(hits.c.object_id == Lesson.id))
+        extra = [hits.c.found]  # the walk's count rides along with the page
     sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
-    chosen = (query.select(Lesson.id, *_sort_keys(sort, hits))
-              .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None else None))
-              .paginate(page, per_page)
-              .alias("chosen"))
+    if sort == "relevance" and hits is not None:
+        # The candidates are visible and filtered already: their page needs no lesson row.
+        chosen = (Select([hits], [hits.c.object_id.alias("id"), hits.c.rank, *extra])
+                  .order_by(hits.c.rank, hits.c.object_id.desc()))
+    else:
+        chosen = (query.select(Lesson.id, *_sort_keys(sort, hits), *extra)
+                  .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None
+                                       else None)))
+    chosen = chosen.paginate(page, per_page).alias("chosen")
     lessons = list(Lesson.select(Lesson, Member.id, Member.name, Member.organization,
-                                 Region.id, Region.name, Region.key)
+                                 Region.id, Region.name, Region.key,
+                                 *([chosen.c.found.alias("found").bind_to(Lesson)] if extra
+                                   else []))
                    .join(chosen, on=(chosen.c.id == Lesson.id))
                    .switch(Lesson)
                    .join(Member, on=(Lesson.author == Member.id))
                    .switch(Lesson)
                    .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
                    .order_by(*_ordering(sort, hits, chosen.c, chosen.c)))
+    if found is not None:
+        total = _search_total(found, lessons, page)
     attach_terms(lessons)
     if hits is not None and lessons:
         snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
         for lesson in lessons:
             lesson.snippet = snippets.get(lesson.id, "")
     return lessons, total
+
+
+def _search_total(found, lessons, page):
+    """The search's MatchCount: from the page's rows, or on its own past the last page."""
+    if lessons:
+        return found.total(lessons[0].found)
+    return found.count() if page > 1 else search.MatchCount(0)
+
+
+def searched(viewer, filters):
+    """The search candidates for the filters' text among the filtered lessons, or None."""
+    if not filters.get("q"):
+        return None
+    return search.candidates("lesson", filters["q"], _checked_by_index(filtered(viewer, filters)))
+
+
+class _IndexedBy(Node):
+    """SQLite: read the lessons through the listing index, not their rows."""
+
+    def __sql__(self, ctx):
+        return ctx.sql(Lesson).literal(f' INDEXED BY "{LISTING_INDEX}"')
+
+
+def _checked_by_index(lessons):
+    """The filtered lessons, checked match by match through the listing index on SQLite.
+
+    Its planner prefers the primary key, whose rows hold the five sections: reading them for a
+    thousand matches took most of a search's time. PostgreSQL picks the index by itself.
+    """
+    return lessons if is_postgres() else lessons.from_(_IndexedBy())
 
 
 SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
@@ -104,12 +151,14 @@ def attach_terms(lessons):
 
 
 def facets(viewer, filters):
-    """Counts per facet value over the filtered lessons, in four queries whatever the data."""
+    """Counts per facet value over the filtered lessons, in four queries whatever the data.
+
+    With search text, over the search's candidates (the newest matches) only.
+    """
     base = filtered(viewer, filters)
-    if filters.get("q"):
-        hits = search.matching("lesson", filters["q"])
-        if hits is not None:
-            base = base.where(Lesson.id.in_(hits.select(hits.c.object_id)))
+    found = searched(viewer, filters)
+    if found is not None:
+        base = base.where(Lesson.id.in_(found.object_ids()))
     ids = base.select(Lesson.id)
     counts = {kind: {} for kind in TERM_FILTERS.values()}
     for kind, key, count in (LessonTerm.select(LessonTerm.kind, LessonTerm.key,

@@ -88,28 +88,35 @@ EXPORT_FIELDS = (Lesson.id, Lesson.title, Lesson.summary, Lesson.author, Lesson.
 
 
 def exported_lessons(viewer, filters, limit):
-    """(lessons, total matching): the browse list for the filters, in its order, in 3 queries.
+    """(lessons, total matching): the browse list for the filters, in its order, in 2-3 queries.
 
-    Search-box text narrows the list and ranks it as on the browse page.
+    Search-box text narrows the list and ranks it as on the browse page: among the newest
+    matches only, and the total is then a search.MatchCount (`capped`: more lessons match).
     """
     query = browse.filtered(viewer, filters)
-    hits = search.matching("lesson", filters["q"]) if filters.get("q") else None
+    found = browse.searched(viewer, filters)
     orders = {"newest": Lesson.published_at.desc(nulls="LAST"),
               "applied": Lesson.applied_count.desc(),
               "useful": Lesson.useful_count.desc()}
-    sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
-    if hits is not None:
+    sort = filters.get("sort") or ("relevance" if found is not None else "newest")
+    extra = []
+    if found is not None:
+        hits = found.ranked()
         query = query.join(hits, on=(hits.c.object_id == Lesson.id))
         orders["relevance"] = hits.c.rank
-    total = query.count()
+        extra = [hits.c.found.alias("found").bind_to(Lesson)]  # the walk's count rides along
+    else:
+        total = query.count()
     lessons = list(query.select(*EXPORT_FIELDS, Member.id, Member.name, Member.organization,
-                                Region.id, Region.name)
+                                Region.id, Region.name, *extra)
                    .switch(Lesson)
                    .join(Member, on=(Lesson.author == Member.id))
                    .switch(Lesson)
                    .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
                    .order_by(orders.get(sort, orders["newest"]), Lesson.id.desc())
                    .limit(limit))
+    if found is not None:
+        total = found.total(lessons[0].found) if lessons else search.MatchCount(0)
     return browse.attach_terms(lessons), total
 
 
@@ -202,11 +209,13 @@ def export_csv():
 
 @bp.route("/lessons.json")
 def export_json():
-    """The filtered list as JSON: {"count": n, "total": matching, "lessons": [...]}."""
+    """The filtered list as JSON: {"count": n, "total": matching, "total_is_lower_bound": bool,
+    "lessons": [...]}; a search that matches more than its candidates gives their number."""
     lessons, total = exported_lessons(_signed_in(), _export_filters(), EXPORT_LIMIT)
     rows = [lesson_record(lesson) for lesson in lessons]
-    body = json.dumps({"count": len(rows), "total": total, "lessons": rows},
-                      ensure_ascii=False, indent=1)
+    body = json.dumps({"count": len(rows), "total": int(total),
+                       "total_is_lower_bound": getattr(total, "capped", False),
+                       "lessons": rows}, ensure_ascii=False, indent=1)
     return _download(body.encode("utf-8"), "application/json", "json")
 
 
