@@ -3,7 +3,7 @@
 A search ranks, counts and facets the newest matches the viewer may see (search.candidates):
 the total is then a search.MatchCount, `capped` when more lessons match.
 """
-from peewee import JOIN, Node, Select, fn
+from peewee import JOIN, SQL, Cast, Node, Select, Value, fn
 
 from r2pnet import search
 from r2pnet.extensions import is_postgres
@@ -42,7 +42,7 @@ def filtered(viewer, filters):
     return query
 
 
-def results(viewer, filters, page=1, per_page=PAGE_SIZE):
+def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None):
     """(lessons on this page, total) in a fixed number of queries; search hits by relevance.
 
     The page is chosen on (id, sort key) alone and only its lessons are read in full: sorting
@@ -52,7 +52,7 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE):
     found = searched(viewer, filters)
     hits = found.ranked() if found is not None else None
     if hits is None:
-        total = query.count()
+        total = query.count() if known_total is None else known_total
         extra = []
     else:
         query = query.join(hits, on=(hits.c.object_id == Lesson.id))
@@ -151,32 +151,42 @@ def attach_terms(lessons):
 
 
 def facets(viewer, filters):
-    """Counts per facet value over the filtered lessons, in four queries whatever the data.
+    """Counts per facet value over the filtered lessons, in one statement whatever the data.
 
-    With search text, over the search's candidates (the newest matches) only.
+    The filtered lessons are found once (a materialized CTE) and every facet counts over
+    them; with search text, over the search's candidates (the newest matches) only. "total"
+    is how many there are (results() can take it instead of counting them again).
     """
     base = filtered(viewer, filters)
     found = searched(viewer, filters)
     if found is not None:
         base = base.where(Lesson.id.in_(found.object_ids()))
-    ids = base.select(Lesson.id)
-    counts = {kind: {} for kind in TERM_FILTERS.values()}
-    for kind, key, count in (LessonTerm.select(LessonTerm.kind, LessonTerm.key,
-                                               fn.COUNT(LessonTerm.id))
-                             .where(LessonTerm.lesson.in_(ids))
-                             .group_by(LessonTerm.kind, LessonTerm.key)
-                             .tuples()):
-        counts[kind][key] = count
-    counts["region"] = dict(
-        base.select(Region.key, fn.COUNT(Lesson.id))
-        .join(Region, on=(Lesson.region == Region.id))
-        .group_by(Region.key).tuples())
-    counts["country"] = dict(
-        base.select(Lesson.country, fn.COUNT(Lesson.id))
-        .where(Lesson.country.is_null(False), Lesson.attribution == "office")
-        .group_by(Lesson.country).tuples())
-    counts["year"] = dict(
-        base.select(Lesson.published_year, fn.COUNT(Lesson.id))
-        .where(Lesson.published_year.is_null(False))
-        .group_by(Lesson.published_year).tuples())
+    hits = (base.select(Lesson.id, Lesson.region, Lesson.country, Lesson.attribution,
+                        Lesson.published_year)
+            .cte("facet_hits", materialized=True))
+    # SQLite: CROSS JOIN keeps the hits first (each one's terms read by index), where the
+    # planner would otherwise read every term and look each one up among the hits.
+    join = JOIN.INNER if is_postgres() else JOIN.CROSS
+    terms = (Select([hits], [LessonTerm.kind, LessonTerm.key, fn.COUNT(SQL("*"))])
+             .join(LessonTerm, join, on=(LessonTerm.lesson == hits.c.id))
+             .group_by(LessonTerm.kind, LessonTerm.key))
+    regions = (Select([hits], [Value("region"), Region.key, fn.COUNT(SQL("*"))])
+               .join(Region, join, on=(Region.id == hits.c.region_id))
+               .group_by(Region.key))
+    countries = (Select([hits], [Value("country"), hits.c.country, fn.COUNT(SQL("*"))])
+                 .where(hits.c.country.is_null(False), hits.c.attribution == "office")
+                 .group_by(hits.c.country))
+    total = Select([hits], [Value("total"), Value(None), fn.COUNT(SQL("*"))])
+    years = (Select([hits], [Value("year"), Cast(hits.c.published_year, "TEXT"),
+                             fn.COUNT(SQL("*"))])
+             .where(hits.c.published_year.is_null(False))
+             .group_by(hits.c.published_year))
+    counts = {kind: {} for kind in (*TERM_FILTERS.values(), "region", "country", "year")}
+    statement = ((total + terms + regions + countries + years).with_cte(hits)
+                 .bind(Lesson._meta.database))
+    for kind, key, count in statement.tuples():
+        if kind == "total":
+            counts["total"] = count
+        else:
+            counts[kind][int(key) if kind == "year" else key] = count
     return counts

@@ -51,8 +51,8 @@ def browse_lessons():
     """Browse and search lessons with facets; the whole state is in the URL."""
     data, errors, values = read_filters(request.args)
     viewer = _viewer()
-    lessons, total = browse.results(viewer, data, data["page"])
     counts = browse.facets(viewer, data)
+    lessons, total = browse.results(viewer, data, data["page"], known_total=counts.pop("total"))
     pages = max(1, -(-total // browse.PAGE_SIZE))
     return render_template("knowledge/browse.html", lessons=lessons, total=total, counts=counts,
                            filters=data, values=values, errors=errors, page=data["page"],
