@@ -11,6 +11,7 @@ import os
 import logging
 import smtplib
 import ssl
+import time
 import uuid
 from email import message_from_bytes, policy
 from email.header import Header
@@ -275,24 +276,95 @@ def deliver(settings, msg):
     """Hand one message (an EmailMessage or a RawMessage) to the configured transport; raises
     on failure."""
     if settings["transport"] == "file":
-        outbox = Path(settings["path"])
-        outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{_now_local():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
-        tmp = outbox / f".{name}.tmp"
-        tmp.write_bytes(msg.data if isinstance(msg, RawMessage) else msg.as_bytes())
-        tmp.rename(outbox / name)
+        _to_outbox(settings, msg)
         return
+    with _connect(settings) as smtp:
+        _hand_over(smtp, msg)
+
+
+class Connection:
+    """Many messages through one SMTP connection (bulk mail: digests), each handed over in
+    full (the server's 250 read) before `send` returns, as with `deliver`.
+
+    Opened for the first message; dropped after any failure, so that the next message starts
+    on a fresh one, and renewed after REUSE_FOR messages or REUSE_IDLE seconds unused (before
+    a server's idle timeout closes it under us). Use it as a context manager.
+    """
+
+    REUSE_FOR = 100
+    REUSE_IDLE = 10.0
+
+    def __init__(self, settings):
+        self.settings = settings
+        self._smtp = None
+        self._sent = 0
+        self._used_at = 0.0
+
+    def send(self, msg):
+        """Hand `msg` to the server; raises as `deliver` does."""
+        if self.settings["transport"] == "file":
+            _to_outbox(self.settings, msg)
+            return
+        if self._smtp is not None and (self._sent >= self.REUSE_FOR or
+                                       time.monotonic() - self._used_at > self.REUSE_IDLE):
+            self.close()
+        if self._smtp is None:
+            self._smtp, self._sent = _connect(self.settings), 0
+        try:
+            _hand_over(self._smtp, msg)
+        except BaseException:
+            self._smtp, smtp = None, self._smtp
+            smtp.close()  # whatever state the session is in, the next message starts afresh
+            raise
+        self._sent += 1
+        self._used_at = time.monotonic()
+
+    def close(self):
+        """Say goodbye to the server (QUIT), if connected."""
+        self._smtp, smtp = None, self._smtp
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _to_outbox(settings, msg):
+    outbox = Path(settings["path"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{_now_local():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+    tmp = outbox / f".{name}.tmp"
+    tmp.write_bytes(msg.data if isinstance(msg, RawMessage) else msg.as_bytes())
+    tmp.rename(outbox / name)
+
+
+def _connect(settings):
+    """An SMTP session, past STARTTLS and login when configured."""
     cls = smtplib.SMTP_SSL if settings["ssl"] else smtplib.SMTP
     kwargs = {"context": _tls_context(*_certificate_settings())} if settings["ssl"] else {}
-    with cls(settings["host"], settings["port"], timeout=settings["timeout"], **kwargs) as smtp:
+    smtp = cls(settings["host"], settings["port"], timeout=settings["timeout"], **kwargs)
+    try:
         if settings["starttls"]:
             smtp.starttls(context=_tls_context(*_certificate_settings()))
         if settings["username"]:
             smtp.login(settings["username"], settings["password"] or "")
-        if isinstance(msg, RawMessage):
-            smtp.sendmail(msg.sender, [msg.recipient], msg.data)
-        else:
-            smtp.send_message(msg)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _hand_over(smtp, msg):
+    if isinstance(msg, RawMessage):
+        smtp.sendmail(msg.sender, [msg.recipient], msg.data)
+    else:
+        smtp.send_message(msg)
 
 
 def _certificate_settings():

@@ -237,3 +237,29 @@ def test_a_relay_refusing_our_sender_address_is_not_a_bounce_of_every_member(
         with travel(DUE + dt.timedelta(weeks=3)):
             assert plan() == 2  # and digests go on
     assert recipients(server.messages) == ["member0@example.org", "member1@example.org"]
+
+
+class CountsConnections(AnswersByAddress):
+    """Also notes the client port of each message received: one port, one connection."""
+
+    def __init__(self, answers=None):
+        super().__init__(answers)
+        self.ports = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.ports.append(session.peer[1])
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_run_sends_through_one_connection_and_a_new_one_after_a_bounce(app, make_member):
+    for name in ("amina", "gone", "kofi", "lena"):
+        _member(make_member, f"{name}@example.org")
+    _news(make_member)
+    server = CountsConnections({"gone@example.org": "550 5.1.1 No such user"})
+    with smtp_server(app, server):
+        assert _run(DUE) == {"sent": 3, "bounced": 1}
+    assert recipients(server.messages) == ["amina@example.org", "kofi@example.org",
+                                           "lena@example.org"]
+    # Members are taken in the order they were planned: one before the bounce, two after.
+    assert len(set(server.ports)) == 2
+    assert server.ports[1] == server.ports[2]

@@ -347,12 +347,15 @@ def _deliberations(digest, viewer, region_id, shared):
 
 def _expertise_terms(member, shared):
     """The member's expertise as lesson classification (kind, key) pairs."""
-    terms = []
-    for (key,) in shared.run("expertise", lambda member_id: (
+    keys = getattr(member, "expertise_keys", None)  # read with the member by the sender
+    if keys is None:
+        keys = [key for (key,) in shared.run("expertise", lambda member_id: (
             MemberExpertise.select(MemberExpertise.key)
             .where(MemberExpertise.member == member_id)
             .order_by(MemberExpertise.key)
-            .tuples()), member.id):
+            .tuples()), member.id)]
+    terms = []
+    for key in keys:
         if key in PILLARS:
             terms.append(("pillar", key))
         elif key in PRIORITIES:
@@ -450,11 +453,7 @@ def _quiet(digest, member, viewer, shared):
     if member.region_id is None:
         return
     quiet_since = digest.now - dt.timedelta(weeks=QUIET_WEEKS)
-    if member.created_at > quiet_since or shared.run("posted", lambda member_id, after: (
-            Post.select(Post.id)
-            .where(Post.author == member_id, Post.created_at >= after)
-            .limit(1)
-            .tuples()), member.id, quiet_since):
+    if member.created_at > quiet_since or _posted_since(member, quiet_since, shared):
         return
     thread = digest.waiting_threads[0] if digest.waiting_threads else None
     if thread is None:
@@ -462,6 +461,17 @@ def _quiet(digest, member, viewer, shared):
             viewer, member.region_id, digest.now))
     if thread is not None:
         digest.quiet = QuietNudge(QUIET_WEEKS, thread)
+
+
+def _posted_since(member, quiet_since, shared):
+    posted = getattr(member, "posted_recently", None)  # read with the member by the sender
+    if posted is not None:
+        return bool(posted)
+    return bool(shared.run("posted", lambda member_id, after: (
+        Post.select(Post.id)
+        .where(Post.author == member_id, Post.created_at >= after)
+        .limit(1)
+        .tuples()), member.id, quiet_since))
 
 
 def _recent_thread(viewer, region_id, now):

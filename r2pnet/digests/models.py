@@ -42,5 +42,5 @@ class DigestDelivery(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("member", "period"), True), (("status", "next_attempt_at"), False),
+        indexes = ((("member", "period"), True), (("status", "next_attempt_at", "id"), False),
                    (("period", "status"), False), (("member", "due_at"), False))

@@ -6,6 +6,11 @@ row is claimed just before its message goes out; if the sender dies in that mome
 stays "sending", and `recover_interrupted` marks it failed instead of sending it again: at
 most once, and every other row is still pending for the next run. "sent" is written in the
 transaction of the next claim (one commit per digest), still before the next message goes out.
+On PostgreSQL that record and the next claim are one statement.
+
+The messages of a run go through one SMTP connection (`mail.Connection`), each handed over in
+full before the next is claimed; a failure drops the connection and the next message opens
+a new one.
 
 One run composes every digest through one `shared.Shared`: members who may see the same
 items share the lists read for the first of them, and each digest is checked against its
@@ -20,9 +25,10 @@ from flask import current_app
 from peewee import JOIN, SQL, fn
 
 from r2pnet.digests.models import MAX_BOUNCES, DigestDelivery, DigestSettings
+from r2pnet.discussions.models import Post
 from r2pnet.extensions import db, is_postgres
-from r2pnet.mail import _is_permanent, deliver
-from r2pnet.members.models import Member, utcnow
+from r2pnet.mail import Connection, _is_permanent
+from r2pnet.members.models import Member, MemberExpertise, utcnow
 
 log = logging.getLogger(__name__)
 # Minutes before each retry of a temporary failure; none after RETRY_FOR has passed.
@@ -47,6 +53,16 @@ def _claim(now, member_id=None, shared=None, sent=()):
     from r2pnet.digests.shared import Shared
 
     shared = shared or Shared(many=False)
+    if is_postgres() and len(sent) <= 1:
+        # One statement, so one round trip and one commit: the record of the previous
+        # digest (a data-modifying CTE) and the claim of the next, picked `SKIP LOCKED`.
+        record = sent[0] if sent else ()
+        if member_id is None:
+            rows = shared.run(("claim", bool(sent)), _take_next, now, *record)
+        else:
+            rows = shared.run(("claim member", bool(sent)), _take_next_of, now, member_id,
+                              *record)
+        return rows[0] if rows else None
     with db.atomic():
         for record in sent:
             shared.run("sent", _sent, *record)
@@ -64,13 +80,31 @@ def _claim(now, member_id=None, shared=None, sent=()):
     return row
 
 
+def _take_next(now, *sent):
+    """PostgreSQL: claim the next due row in one `UPDATE ... RETURNING`, after recording
+    `sent` (now, message id, delivery id) if given."""
+    return _take_next_of(now, None, *sent)
+
+
+def _take_next_of(now, member_id, *sent):
+    """`_take_next` for one member's rows only (`member_id` None: anyone's)."""
+    pick = _pick(now, member_id).select(DigestDelivery.id)
+    take = (DigestDelivery.update(status="sending", claimed_at=now,
+                                  attempts=DigestDelivery.attempts + 1)
+            .where(DigestDelivery.id == pick, DigestDelivery.status == "pending")
+            .returning(DigestDelivery))
+    return take.with_cte(_sent(*sent).cte("sent")) if sent else take
+
+
 def _pick(now, member_id=None):
     due = ((DigestDelivery.status == "pending") & (DigestDelivery.next_attempt_at <= now))
     if member_id is not None:
         due &= DigestDelivery.member == member_id
-    # Ordered by the (status, next_attempt_at) index alone: with `id` as well, PostgreSQL sorts
-    # every pending row of the same time for each pick (a whole run shares one time).
-    pick = DigestDelivery.select().where(due).order_by(DigestDelivery.next_attempt_at).limit(1)
+    # A fixed order, read from the (status, next_attempt_at, id) index without a sort.
+    pick = (DigestDelivery.select()
+            .where(due)
+            .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
+            .limit(1))
     return pick.for_update("FOR UPDATE SKIP LOCKED") if is_postgres() else pick
 
 
@@ -92,16 +126,19 @@ def send_due(now=None, member_id=None, limit=None):
     counts = {}
     done = 0
     sent = []  # sent, not yet recorded: recorded with the next claim
+    connection = Connection(current_app.config["SMTP"])  # one for the run, while it works
     try:
         while limit is None or done < limit:
             delivery = _claim(now, member_id, shared, sent)
             sent = []
             if delivery is None:
                 break
-            status = _process(delivery, now, shared, compose, digest_email, sent)
+            status = _process(delivery, now, shared, compose, digest_email, sent,
+                              connection.send)
             counts[status] = counts.get(status, 0) + 1
             done += 1
     finally:
+        connection.close()
         if sent:
             with db.atomic():
                 for record in sent:
@@ -109,12 +146,20 @@ def send_due(now=None, member_id=None, limit=None):
     return counts
 
 
-def _reader(member_id, due_at):
-    """The delivery's member with `.settings` (or None) and `.superseded` (a newer digest)."""
+def _reader(member_id, due_at, quiet_since):
+    """The delivery's member with `.settings` (or None), `.superseded` (a newer digest), and
+    what composing would otherwise ask apart: `.expertise_keys` and `.posted_recently`
+    (posted since `quiet_since`)."""
     newer = DigestDelivery.alias("newer")
     superseded = fn.EXISTS(newer.select(SQL("1")).where(newer.member == Member.id,
                                                         newer.due_at > due_at))
-    return (Member.select(Member, DigestSettings, superseded.alias("superseded"))
+    posted = fn.EXISTS(Post.select(SQL("1")).where(Post.author == Member.id,
+                                                   Post.created_at >= quiet_since))
+    join_keys = fn.STRING_AGG if is_postgres() else fn.GROUP_CONCAT
+    expertise = (MemberExpertise.select(join_keys(MemberExpertise.key, " "))
+                 .where(MemberExpertise.member == Member.id))
+    return (Member.select(Member, DigestSettings, superseded.alias("superseded"),
+                          posted.alias("posted_recently"), expertise.alias("expertise"))
             .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id),
                   attr="settings")
             .where(Member.id == member_id)
@@ -126,8 +171,11 @@ def _sent(now, message_id, delivery_id):
             .where(DigestDelivery.id == delivery_id))
 
 
-def _process(delivery, now, shared, compose, digest_email, sent):
-    rows = shared.run("reader", _reader, delivery.member_id, delivery.due_at)
+def _process(delivery, now, shared, compose, digest_email, sent, send):
+    from r2pnet.digests.compose import QUIET_WEEKS
+
+    rows = shared.run("reader", _reader, delivery.member_id, delivery.due_at,
+                      now - dt.timedelta(weeks=QUIET_WEEKS))
     member = rows[0] if rows else None
     if member is None or not member.is_active:
         return _finish(delivery, "skipped", "the member is disabled")
@@ -139,6 +187,7 @@ def _process(delivery, now, shared, compose, digest_email, sent):
     if member.superseded:
         # Retried past its own period (a long outage): the newer digest covers it.
         return _finish(delivery, "skipped", "superseded by a newer digest")
+    member.expertise_keys = tuple(sorted((member.expertise or "").split()))
     try:
         digest = compose(member, delivery.since, now, shared)
         msg = None if digest.is_empty else digest_email(member, digest, delivery)
@@ -148,7 +197,7 @@ def _process(delivery, now, shared, compose, digest_email, sent):
     if msg is None:
         return _finish(delivery, "skipped", digest.skip_reason)
     try:
-        deliver(current_app.config["SMTP"], msg)
+        send(msg)
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
         if _is_bounce(exc):
             return _bounce(delivery, now, _describe(exc))

@@ -71,8 +71,8 @@ class Shared:
         self._lists.clear()
 
     def run(self, key, build, *values):
-        """Run `build(*values)` now, its SQL built once per `key`; for a select its rows (as
-        the query returns them), else the number of rows changed.
+        """Run `build(*values)` now, its SQL built once per `key`; for a select (or a write
+        with RETURNING) its rows as the query returns them, else the number of rows changed.
 
         `values` must be the only parameters that differ between runs under one key, each
         used as it is (compared or assigned, never computed on): the SQL is built from
@@ -90,7 +90,7 @@ class Shared:
         query, sql, params = statement
         cursor = db.execute_sql(sql, [param if slot is None else values[slot]
                                       for slot, param in params])
-        if isinstance(query, SelectBase):
+        if isinstance(query, SelectBase) or getattr(query, "_returning", None):
             return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
         return cursor.rowcount
 
