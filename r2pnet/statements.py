@@ -21,17 +21,39 @@ _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
 
 
 def run(key, build, *values):
-    """Run `build(*values)`: a select's rows (as the query returns them), else the row count."""
+    """Run `build(*values)`: a select's rows (or a write's RETURNING rows) as the query
+    returns them, else the number of rows changed."""
     shape = tuple(len(value) if type(value) is tuple else value is None for value in values)
     cache_key = (key, type(db.obj), shape)
     statement = _built.get(cache_key)
     if statement is None:
-        statement = _built[cache_key] = _build(build, values)
+        statement = _built[cache_key] = build_once(build, values)
+    return execute(statement, values)
+
+
+def build_once(build, values):
+    """(query, SQL, parameters) of `build(*values)`, for `execute` with any values of that
+    shape (a caller that keeps statements for less than the process keeps its own)."""
+    count = iter(range(10**6))
+    marks = [tuple(_stand_in(item, next(count)) for item in value) if type(value) is tuple
+             else None if value is None else _stand_in(value, next(count)) for value in values]
+    query = build(*marks)
+    sql, params = query.sql()
+    slots = {mark: n for n, mark in enumerate(_flatten(marks))}
+    found = [slots.get(param) if _hashable(param) else None for param in params]
+    if {slot for slot in found if slot is not None} != set(range(len(slots))):
+        raise ValueError("every value must appear in the SQL as it is")
+    return query, sql, [(slot, None if slot is not None else param)
+                        for slot, param in zip(found, params, strict=True)]
+
+
+def execute(statement, values):
+    """Run a statement from `build_once` with these values (see `run`)."""
     query, sql, params = statement
     flat = _flatten(values)
     cursor = db.execute_sql(sql, [fixed if slot is None else flat[slot]
                                   for slot, fixed in params])
-    if isinstance(query, SelectBase):
+    if isinstance(query, SelectBase) or getattr(query, "_returning", None):
         return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
     return cursor.rowcount
 
@@ -45,20 +67,6 @@ def _flatten(values):
         elif value is not None:
             flat.append(value)
     return flat
-
-
-def _build(build, values):
-    count = iter(range(10**6))
-    marks = [tuple(_stand_in(item, next(count)) for item in value) if type(value) is tuple
-             else None if value is None else _stand_in(value, next(count)) for value in values]
-    query = build(*marks)
-    sql, params = query.sql()
-    slots = {mark: n for n, mark in enumerate(_flatten(marks))}
-    found = [slots.get(param) if _hashable(param) else None for param in params]
-    if {slot for slot in found if slot is not None} != set(range(len(slots))):
-        raise ValueError("every value must appear in the SQL as it is")
-    return query, sql, [(slot, None if slot is not None else param)
-                        for slot, param in zip(found, params, strict=True)]
 
 
 def _stand_in(value, n):

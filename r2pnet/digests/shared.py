@@ -4,13 +4,9 @@ items (`Viewer`), and the SQL of the queries every digest runs, built once (`Sha
 Whatever a digest takes from lists read for an earlier member is checked again against that
 member's `visible_to` before it is sent (compose._still_visible).
 """
-import datetime as dt
 from dataclasses import dataclass
 
-from peewee import SelectBase
-
-from r2pnet import permissions
-from r2pnet.extensions import db
+from r2pnet import permissions, statements
 
 
 @dataclass(frozen=True)
@@ -80,35 +76,5 @@ class Shared:
         """
         statement = self._statements.get(key)
         if statement is None:
-            marks = [_stand_in(value, n) for n, value in enumerate(values)]
-            query = build(*marks)
-            sql, params = query.sql()
-            slots = {mark: n for n, mark in enumerate(marks)}
-            statement = self._statements[key] = (query, sql, [
-                (slots[param], None) if _hashable(param) and param in slots else (None, param)
-                for param in params])
-        query, sql, params = statement
-        cursor = db.execute_sql(sql, [param if slot is None else values[slot]
-                                      for slot, param in params])
-        if isinstance(query, SelectBase) or getattr(query, "_returning", None):
-            return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
-        return cursor.rowcount
-
-
-def _stand_in(value, n):
-    """A parameter value no real one equals, of the type of `value`."""
-    if isinstance(value, dt.datetime):
-        return dt.datetime(1000 + n, 1, 1, 0, 0, 7)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return -987_654_321_000 - n
-    if isinstance(value, str):
-        return f"\x00stand-in {n}"
-    raise TypeError(f"no stand-in for {value!r}")
-
-
-def _hashable(value):
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
+            statement = self._statements[key] = statements.build_once(build, values)
+        return statements.execute(statement, values)
