@@ -95,6 +95,22 @@ class AnswersByAddress(MailCollector):
         return "250 OK"
 
 
+class CountsConnections(AnswersByAddress):
+    """Also notes the client port of each message: one port, one connection."""
+
+    def __init__(self, answers=None):
+        super().__init__(answers)
+        self.ports = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.ports.append(session.peer[1])
+        return await super().handle_DATA(server, session, envelope)
+
+    @property
+    def connections(self):
+        return len(set(self.ports))
+
+
 def recipients(messages):
     """The To addresses of messages, sorted."""
     return sorted(str(m["To"]).rsplit("<", 1)[-1].rstrip(">").lower() for m in messages)

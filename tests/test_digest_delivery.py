@@ -5,8 +5,9 @@ from r2pnet.digests.models import DigestDelivery, DigestSettings
 from r2pnet.digests.planner import plan
 from r2pnet.digests.sender import RETRY_FOR, RETRY_MINUTES, send_due
 from r2pnet.members.models import Member
-from tests.digest_helpers import (AnswersByAddress, deliveries, digest_member, free_port, news_in,
-                                  recipients, smtp_server, smtp_settings, travel, utc)
+from tests.digest_helpers import (AnswersByAddress, CountsConnections, deliveries,
+                                  digest_member, free_port, news_in, recipients, smtp_server,
+                                  smtp_settings, travel, utc)
 from tests.helpers import MailCollector
 
 JOINED = utc(2026, 5, 27, 12, 0)  # a Wednesday
@@ -237,18 +238,6 @@ def test_a_relay_refusing_our_sender_address_is_not_a_bounce_of_every_member(
         with travel(DUE + dt.timedelta(weeks=3)):
             assert plan() == 2  # and digests go on
     assert recipients(server.messages) == ["member0@example.org", "member1@example.org"]
-
-
-class CountsConnections(AnswersByAddress):
-    """Also notes the client port of each message received: one port, one connection."""
-
-    def __init__(self, answers=None):
-        super().__init__(answers)
-        self.ports = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.ports.append(session.peer[1])
-        return await super().handle_DATA(server, session, envelope)
 
 
 def test_a_run_sends_through_one_connection_and_a_new_one_after_a_bounce(app, make_member):

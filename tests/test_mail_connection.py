@@ -5,23 +5,7 @@ import smtplib
 import pytest
 
 from r2pnet.mail import Connection, RawMessage
-from tests.digest_helpers import AnswersByAddress, smtp_server
-
-
-class CountsConnections(AnswersByAddress):
-    """Also notes the client port of each message: one port, one connection."""
-
-    def __init__(self, answers=None):
-        super().__init__(answers)
-        self.ports = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.ports.append(session.peer[1])
-        return await super().handle_DATA(server, session, envelope)
-
-    @property
-    def connections(self):
-        return len(set(self.ports))
+from tests.digest_helpers import CountsConnections, smtp_server
 
 
 def _message(to):
