@@ -48,8 +48,13 @@ class Thread(BaseModel):
     @classmethod
     def visible_to(cls, member):
         """Threads `member` may read: the one visibility rule every surface uses."""
-        condition = cls.readable(*cls.reader_scope(member))
-        return cls.select() if condition is None else cls.select().where(condition)
+        return cls.where_readable(cls.select(), *cls.reader_scope(member))
+
+    @classmethod
+    def where_readable(cls, query, kind, *values):
+        """`query` narrowed to the threads a reader_scope may read."""
+        condition = cls.readable(kind, *values)
+        return query if condition is None else query.where(condition)
 
     @staticmethod
     def reader_scope(member):

@@ -118,8 +118,7 @@ def get_thread(thread_id, viewer):
                  .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id))
                  .join_from(Thread, Member, on=(Thread.author == Member.id))
                  .where(Thread.id == thread_id))
-        condition = Thread.readable(kind, *scope)
-        return query if condition is None else query.where(condition)
+        return Thread.where_readable(query, kind, *scope)
 
     found = statements.run(("readable thread", kind), build, thread_id, *scope)
     return found[0] if found else None
@@ -145,11 +144,10 @@ def thread_details(viewer, thread):
         query = (Lesson.select(Lesson.id, Lesson.title)
                  .join(ThreadLesson, on=(ThreadLesson.lesson == Lesson.id))
                  .where(ThreadLesson.thread == thread_id).order_by(Lesson.title))
-        condition = Lesson.readable(kind, *scope)
-        return query if condition is None else query.where(condition)
+        return Lesson.where_readable(query, kind, *scope)
 
     lessons = statements.run(("lessons of a thread", kind), linked_lessons, thread.id, *scope)
-    state = statements.run("thread state", _thread_state, viewer.id, viewer.id, thread.id)
+    state = statements.run("thread state", _thread_state, viewer.id, thread.id)
     followed, last_read = ((state[0]["followed"], state[0]["last_read_number"]) if state
                            else (False, None))
     return terms, lessons, bool(followed), last_read or 0
@@ -160,13 +158,13 @@ def _thread_terms(thread_id):
             .where(ThreadTerm.thread == thread_id).order_by(ThreadTerm.id))
 
 
-def _thread_state(follower_id, reader_id, thread_id):
+def _thread_state(member_id, thread_id):
     return (Thread.select(ThreadFollow.id.is_null(False).alias("followed"),
                           ThreadRead.last_read_number)
             .join(ThreadFollow, JOIN.LEFT_OUTER, on=((ThreadFollow.thread == Thread.id)
-                                                     & (ThreadFollow.member == follower_id)))
+                                                     & (ThreadFollow.member == member_id)))
             .join_from(Thread, ThreadRead, JOIN.LEFT_OUTER,
-                       on=((ThreadRead.thread == Thread.id) & (ThreadRead.member == reader_id)))
+                       on=((ThreadRead.thread == Thread.id) & (ThreadRead.member == member_id)))
             .where(Thread.id == thread_id).dicts())
 
 
@@ -179,8 +177,7 @@ def threads_about(viewer, lesson_id, limit=10):
                  .join(ThreadLesson, on=(ThreadLesson.thread == Thread.id))
                  .where(ThreadLesson.lesson == lesson_id)
                  .order_by(Thread.last_activity_at.desc()).limit(limit))
-        condition = Thread.readable(kind, *scope)
-        return query if condition is None else query.where(condition)
+        return Thread.where_readable(query, kind, *scope)
 
     return statements.run(("threads about a lesson", kind, limit), build, lesson_id, *scope)
 

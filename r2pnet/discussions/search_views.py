@@ -3,18 +3,28 @@ from flask import render_template, request
 from flask_login import current_user
 from peewee import JOIN
 
-from r2pnet import search
+from r2pnet import catalogue, search, statements
 from r2pnet.discussions.models import Post, Thread
 from r2pnet.discussions.views import bp
 from r2pnet.knowledge import browse
+from r2pnet.knowledge.models import Lesson
 from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members.models import Member, Region
 
 PER_SECTION = 20
 
 
-def find_threads(viewer, text, limit=PER_SECTION):
-    """(threads matching the text that `viewer` may read, best first; total, a MatchCount)."""
+def find_threads(viewer, text, limit=PER_SECTION, keep=None):
+    """(threads matching the text that `viewer` may read, best first; total, a MatchCount).
+
+    `keep(key, compute)`, when given, may keep the choice (see r2pnet/catalogue.py); the
+    threads are then read again by id, through the visibility rule.
+    """
+    return _kept(keep, ("threads", limit), lambda: _find_threads(viewer, text, limit),
+                 lambda ids: _threads_by_id(viewer, ids), ("snippet", "marked_title"))
+
+
+def _find_threads(viewer, text, limit):
     found = search.candidates("thread", text, Thread.visible_to(viewer))
     if found is None:
         return [], search.MatchCount(0)
@@ -32,23 +42,78 @@ def find_threads(viewer, text, limit=PER_SECTION):
     return threads, _total(found, threads)
 
 
-def find_posts(viewer, text, limit=PER_SECTION):
+def _threads_by_id(viewer, ids):
+    kind, *scope = Thread.reader_scope(viewer)
+
+    def build(ids, *scope):
+        return Thread.where_readable(
+            Thread.select(Thread, Region.id, Region.name, Region.key)
+            .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id),
+                       attr="region")
+            .where(Thread.id.in_(ids)), kind, *scope)
+
+    return statements.run(("threads by id", kind), build, tuple(ids), *scope)
+
+
+def find_posts(viewer, text, limit=PER_SECTION, keep=None):
     """(replies matching the text that `viewer` may read, best first, with their thread; total,
-    a MatchCount)."""
+    a MatchCount). `keep`: as for find_threads."""
+    return _kept(keep, ("posts", limit), lambda: _find_posts(viewer, text, limit),
+                 lambda ids: _posts_by_id(viewer, ids), ("snippet",))
+
+
+def _find_posts(viewer, text, limit):
     found = search.candidates("post", text, Post.visible_to(viewer))
     if found is None:
         return [], search.MatchCount(0)
     hits = found.ranked()
-    posts = list(Post.select(Post, Thread.id, Thread.title, Member.id, Member.name,
-                             hits.c.found.alias("found").bind_to(Post))
-                 .join(hits, on=(hits.c.object_id == Post.id))
-                 .join_from(Post, Thread, on=(Post.thread == Thread.id))
-                 .join_from(Post, Member, on=(Post.author == Member.id), attr="author")
+    posts = list(_posts_shown(Post.select().join(hits, on=(hits.c.object_id == Post.id)),
+                              hits.c.found.alias("found").bind_to(Post))
                  .order_by(hits.c.rank, Post.id.desc()).limit(limit))
     snippets = search.snippets("post", [p.id for p in posts], text)
     for post in posts:
         post.snippet = snippets.get(post.id, "")
     return posts, _total(found, posts)
+
+
+def _posts_shown(query, *extra):
+    """Replies with the thread and author a result shows."""
+    return (query.select(Post, Thread.id, Thread.title, Member.id, Member.name, *extra)
+            .join_from(Post, Thread, on=(Post.thread == Thread.id))
+            .join_from(Post, Member, on=(Post.author == Member.id), attr="author"))
+
+
+def _posts_by_id(viewer, ids):
+    kind, *scope = Thread.reader_scope(viewer)
+
+    def build(ids, *scope):
+        return (_posts_shown(Post.select()).where(Post.id.in_(ids))
+                .where(Post.readable(kind, *scope)))
+
+    return statements.run(("posts by id", kind), build, tuple(ids), *scope)
+
+
+def _kept(keep, key, choose, by_id, marks):
+    """(items, total): chosen now, or kept and read again by id in the kept order."""
+    if keep is None:
+        return choose()
+    chosen_now = []
+
+    def remember():
+        items, total = choose()
+        chosen_now.extend(items)
+        return ([item.id for item in items], total,
+                {item.id: {mark: getattr(item, mark) for mark in marks} for item in items})
+
+    ids, total, shown = keep(key, remember)
+    if chosen_now or not ids:
+        return chosen_now, total
+    place = {item_id: n for n, item_id in enumerate(ids)}
+    items = sorted(by_id(ids), key=lambda item: place[item.id])
+    for item in items:
+        for mark, value in shown[item.id].items():
+            setattr(item, mark, value)
+    return items, total
 
 
 def _total(found, rows):
@@ -66,9 +131,17 @@ def search_page():
                                                                         [], nothing)
     if text:
         filters = BrowseSchema().load({"q": text})
-        lessons, lesson_total = browse.results(viewer, filters, 1, per_page=5)
-        threads, thread_total = find_threads(viewer, text)
-        posts, post_total = find_posts(viewer, text)
+        key = ("search", text, search.candidate_cap())
+
+        def keep(catalogue_name, scope):
+            return lambda part, compute: catalogue.kept((catalogue_name,),
+                                                        (*key, scope, *part), compute)
+
+        discussions = keep("discussions", Thread.reader_scope(viewer))
+        lessons, lesson_total = browse.results(
+            viewer, filters, 1, per_page=5, keep=keep("lessons", Lesson.reader_scope(viewer)))
+        threads, thread_total = find_threads(viewer, text, keep=discussions)
+        posts, post_total = find_posts(viewer, text, keep=discussions)
     return render_template("discussions/search.html", q=text, lessons=lessons,
                            lesson_total=lesson_total, threads=threads, thread_total=thread_total,
                            posts=posts, post_total=post_total)

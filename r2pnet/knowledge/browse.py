@@ -5,7 +5,7 @@ the total is then a search.MatchCount, `capped` when more lessons match.
 """
 from peewee import JOIN, SQL, Cast, Node, Select, Value, fn
 
-from r2pnet import search
+from r2pnet import search, statements
 from r2pnet.extensions import is_postgres
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.members.models import Member, Region
@@ -42,14 +42,42 @@ def filtered(viewer, filters):
     return query
 
 
-def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None):
+def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None, keep=None):
     """(lessons on this page, total) in a fixed number of queries; search hits by relevance.
 
     The page is chosen on (id, sort key) alone and only its lessons are read in full: sorting
-    every match with its five sections would copy them all through the sorter.
+    every match with its five sections would copy them all through the sorter. `keep(key,
+    compute)`, when given, may keep a newest-first or searched page's choice (ids, total and
+    snippets; see r2pnet/catalogue.py): its lessons are then read by id, through the
+    visibility rule.
     """
     query = filtered(viewer, filters)
     found = searched(viewer, filters)
+    sort = filters.get("sort") or ("relevance" if found is not None else "newest")
+    # Useful and applied counts do not move the catalogue's version: those orders are not kept.
+    if keep is None or sort not in ("newest", "relevance"):
+        lessons, total = _chosen(query, found, sort, page, per_page, known_total, filters)
+        return attach_terms(lessons), total
+    chosen_now = []
+
+    def choose():
+        lessons, total = _chosen(query, found, sort, page, per_page, known_total, filters)
+        chosen_now.extend(lessons)
+        return ([lesson.id for lesson in lessons], total,
+                {lesson.id: lesson.snippet for lesson in lessons if hasattr(lesson, "snippet")})
+
+    ids, total, snippets = keep(("page", sort, page, per_page), choose)
+    if chosen_now or not ids:
+        return attach_terms(chosen_now), total
+    lessons = listed(viewer, ids)
+    for lesson in lessons:
+        if lesson.id in snippets:
+            lesson.snippet = snippets[lesson.id]
+    return attach_terms(lessons), total
+
+
+def _chosen(query, found, sort, page, per_page, known_total, filters):
+    """(the page's lessons, total), chosen now."""
     hits = found.ranked() if found is not None else None
     if hits is None:
         total = query.count() if known_total is None else known_total
@@ -57,7 +85,34 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None):
     else:
         query = query.join(hits, on=(hits.c.object_id == Lesson.id))
         extra = [hits.c.found]  # the walk's count rides along with the page
-    sort = filters.get("sort") or ("relevance" if hits is not None else "newest")
+    lessons = _page(query, sort, hits, extra, page, per_page)
+    if found is not None:
+        total = _search_total(found, lessons, page)
+    if hits is not None and lessons:
+        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
+        for lesson in lessons:
+            lesson.snippet = snippets.get(lesson.id, "")
+    return lessons, total
+
+
+def listed(viewer, ids):
+    """The lessons of these ids that `viewer` may read, in that order, as a list shows them.
+
+    One statement, its SQL built once per reader kind and number of ids.
+    """
+    kind, *scope = Lesson.reader_scope(viewer)
+
+    def build(ids, *scope):
+        return Lesson.where_readable(_shown(Lesson.select()).where(Lesson.id.in_(ids)),
+                                     kind, *scope)
+
+    place = {lesson_id: n for n, lesson_id in enumerate(ids)}
+    return sorted(statements.run(("listed lessons", kind), build, tuple(ids), *scope),
+                  key=lambda lesson: place[lesson.id])
+
+
+def _page(query, sort, hits, extra, page, per_page):
+    """The page's lessons, chosen on (id, sort key) alone, then read in full."""
     if sort == "relevance" and hits is not None:
         # The candidates are visible and filtered already: their page needs no lesson row.
         chosen = (Select([hits], [hits.c.object_id.alias("id"), hits.c.rank, *extra])
@@ -67,24 +122,20 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None):
                   .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None
                                        else None)))
     chosen = chosen.paginate(page, per_page).alias("chosen")
-    lessons = list(Lesson.select(Lesson, Member.id, Member.name, Member.organization,
-                                 Region.id, Region.name, Region.key,
-                                 *([chosen.c.found.alias("found").bind_to(Lesson)] if extra
-                                   else []))
-                   .join(chosen, on=(chosen.c.id == Lesson.id))
-                   .switch(Lesson)
-                   .join(Member, on=(Lesson.author == Member.id))
-                   .switch(Lesson)
-                   .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
-                   .order_by(*_ordering(sort, hits, chosen.c, chosen.c)))
-    if found is not None:
-        total = _search_total(found, lessons, page)
-    attach_terms(lessons)
-    if hits is not None and lessons:
-        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
-        for lesson in lessons:
-            lesson.snippet = snippets.get(lesson.id, "")
-    return lessons, total
+    return list(_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id))
+                       .switch(Lesson),
+                       *([chosen.c.found.alias("found").bind_to(Lesson)] if extra else []))
+                .order_by(*_ordering(sort, hits, chosen.c, chosen.c)))
+
+
+def _shown(lessons, *extra):
+    """The lessons with what a list shows of them (not their sections), author and region."""
+    return (lessons
+            .select(*LISTED, Member.id, Member.name, Member.organization,
+                    Region.id, Region.name, Region.key, *extra)
+            .join(Member, on=(Lesson.author == Member.id))
+            .switch(Lesson)
+            .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
 
 
 def _search_total(found, lessons, page):
@@ -117,6 +168,10 @@ def _checked_by_index(lessons):
     return lessons if is_postgres() else lessons.from_(_IndexedBy())
 
 
+# What a list of lessons shows (pages, search, the API's search): never the five sections.
+LISTED = (Lesson.id, Lesson.title, Lesson.summary, Lesson.author, Lesson.country, Lesson.region,
+          Lesson.attribution, Lesson.visibility, Lesson.is_published, Lesson.published_at,
+          Lesson.applied_count, Lesson.useful_count)
 SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
 
 
@@ -142,12 +197,17 @@ def attach_terms(lessons):
     by_id = {lesson.id: lesson for lesson in lessons}
     for lesson in lessons:
         lesson.classified = {kind: [] for kind in TERM_FILTERS.values()}
-    if by_id:
-        for term in (LessonTerm.select(LessonTerm.lesson, LessonTerm.kind, LessonTerm.key)
-                     .where(LessonTerm.lesson.in_(list(by_id)))
-                     .order_by(LessonTerm.id)):
-            by_id[term.lesson_id].classified[term.kind].append(term.key)
+    # A page's statement is built once per length; an export's (thousands of ids) each time.
+    rows = (statements.run("terms of lessons", _terms_of, tuple(by_id))
+            if 0 < len(by_id) <= PAGE_SIZE else _terms_of(list(by_id)) if by_id else ())
+    for lesson_id, kind, key in rows:
+        by_id[lesson_id].classified[kind].append(key)
     return lessons
+
+
+def _terms_of(lesson_ids):
+    return (LessonTerm.select(LessonTerm.lesson, LessonTerm.kind, LessonTerm.key)
+            .where(LessonTerm.lesson.in_(lesson_ids)).order_by(LessonTerm.id).tuples())
 
 
 def facets(viewer, filters):

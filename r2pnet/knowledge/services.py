@@ -162,8 +162,7 @@ def get_visible(lesson_id, viewer):
                  .switch(Lesson)
                  .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id))
                  .where(Lesson.id == lesson_id))
-        condition = Lesson.readable(kind, *scope)
-        return query if condition is None else query.where(condition)
+        return Lesson.where_readable(query, kind, *scope)
 
     found = statements.run(("readable lesson", kind), build, lesson_id, *scope)
     return found[0] if found else None

@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from r2pnet import permissions
+from r2pnet import catalogue, permissions, search
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form
 from r2pnet.knowledge import browse, services
@@ -51,13 +52,34 @@ def browse_lessons():
     """Browse and search lessons with facets; the whole state is in the URL."""
     data, errors, values = read_filters(request.args)
     viewer = _viewer()
-    counts = browse.facets(viewer, data)
-    lessons, total = browse.results(viewer, data, data["page"], known_total=counts.pop("total"))
+    linked = {k: v for k, v in values.items() if k != "page"}
+    # The column's links start with the app's path (script_root).
+    key = (Lesson.reader_scope(viewer), _frozen(linked), search.candidate_cap(),
+           request.script_root)
+    total, facet_column = catalogue.kept(("lessons",), ("facet column", *key),
+                                         lambda: _facet_column(viewer, data, linked))
+    lessons, total = browse.results(viewer, data, data["page"], known_total=total,
+                                    keep=lambda part, compute: catalogue.kept(
+                                        ("lessons",), (*key, *part), compute))
     pages = max(1, -(-total // browse.PAGE_SIZE))
-    return render_template("knowledge/browse.html", lessons=lessons, total=total, counts=counts,
-                           filters=data, values=values, errors=errors, page=data["page"],
-                           pages=pages, taxonomy=_taxonomy(),
-                           facet_options=_facet_options(counts, data)), 400 if errors else 200
+    return render_template("knowledge/browse.html", lessons=lessons, total=total,
+                           facet_column=facet_column, filters=data, values=values,
+                           errors=errors, page=data["page"], pages=pages,
+                           taxonomy=_taxonomy()), 400 if errors else 200
+
+
+def _frozen(values):
+    """Link values as a key: lists become tuples, in a fixed order."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+
+
+def _facet_column(viewer, filters, values):
+    """(how many lessons the filters find, the filter column's HTML with counts)."""
+    counts = browse.facets(viewer, filters)
+    total = counts.pop("total")
+    return total, Markup(render_template(
+        "knowledge/_facets.html", counts=counts, filters=filters, values=values,
+        facet_options=_facet_options(counts, filters)))
 
 
 def _facet_options(counts, filters):

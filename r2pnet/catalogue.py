@@ -1,0 +1,74 @@
+"""What pages compute from many lessons or posts, kept per process until they change.
+
+Facet counts, the rendered filter column and a search's ranked matches take statements over
+every lesson or post a filter or search finds (tens of milliseconds at 20,000 lessons) and
+change only when those do. Triggers (migration 0014) move a catalogue's counter on in the
+transaction of every write that could change them: "lessons" (lessons published, edited,
+moved or deleted; their terms and words; region keys) and "discussions" (threads and replies
+written, moved or hidden; their titles and words). A page reads the version first and then, on
+a miss, the data: a write committed in between is newer than the version it is kept under,
+so the next request computes again. What a page shows of each item (titles, names, counts)
+is still read fresh, by id and through the visibility rule.
+
+Keys always hold the reader's scope (`Lesson.reader_scope`), so nothing computed for one reader
+is shown to another who may see less. The version's `generation` is drawn with the database,
+so a key never outlives the database it was computed from.
+"""
+import threading
+from collections import OrderedDict
+
+from flask import g
+
+from r2pnet.extensions import db
+
+MEMO_SIZE = 512  # entries per process; a facet column is a few kilobytes
+
+
+def versions():
+    """{catalogue: (generation, counter)}, read once per request."""
+    if "catalogue_versions" not in g:
+        cursor = db.execute_sql("SELECT name, generation, counter FROM catalogue_version")
+        g.catalogue_versions = {name: (generation, counter)
+                                for name, generation, counter in cursor.fetchall()}
+    return g.catalogue_versions
+
+
+class Memo:
+    """A bounded mapping, least recently used first out (one per process, shared by threads)."""
+
+    def __init__(self, size):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        """The value kept for `key`, else `compute()` kept for next time."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+_memo = Memo(MEMO_SIZE)
+
+
+def kept(catalogues, key, compute):
+    """`compute()`, or what it gave for `key` in this process while none of `catalogues`
+    ("lessons", "discussions") has changed since."""
+    current = versions()
+    return _memo.get((tuple(current[name] for name in catalogues), key), compute)
+
+
+def forget():
+    """Drop everything kept in this process (the next visits compute again)."""
+    _memo.clear()
