@@ -125,20 +125,36 @@ def can_reply(member, thread):
     return can_read_thread(member, thread) and not thread.is_locked and thread.closed_at is None
 
 
+class ThreadRights:
+    """What `member` may do with the posts of one thread, the thread decided once (a thread
+    page asks for each of its 50 posts)."""
+
+    def __init__(self, member, thread):
+        self.thread = thread
+        self.reads = can_read_thread(member, thread)
+        self.member_id = member.id if self.reads else None
+        self.moderates = self.reads and can_moderate_space(member, thread.region_id)
+        self.open = not thread.is_locked and thread.closed_at is None
+
+    def can_edit_post(self, post):
+        """Authors edit their visible posts in open threads; moderators of the space edit any."""
+        return self.moderates or (self.reads and post.author_id == self.member_id
+                                  and not post.is_hidden and self.open)
+
+    def can_flag(self, post=None):
+        """Readers flag what others wrote."""
+        author_id = post.author_id if post is not None else self.thread.author_id
+        return self.reads and author_id != self.member_id
+
+
 def can_edit_post(member, post, thread):
     """Authors edit their visible posts in open threads; moderators of the space edit any."""
-    if not can_read_thread(member, thread):
-        return False
-    if can_moderate_space(member, thread.region_id):
-        return True
-    return (post.author_id == member.id and not post.is_hidden and not thread.is_locked
-            and thread.closed_at is None)
+    return ThreadRights(member, thread).can_edit_post(post)
 
 
 def can_flag(member, thread, post=None):
     """Readers flag what others wrote."""
-    author_id = post.author_id if post is not None else thread.author_id
-    return can_read_thread(member, thread) and author_id != member.id
+    return ThreadRights(member, thread).can_flag(post)
 
 
 def can_close_thread(member, thread):

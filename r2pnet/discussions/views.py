@@ -161,6 +161,7 @@ def thread_page(thread_id):
                            lessons=lessons, followed=followed, last_read=last_read,
                            page=page, pages=pages, taxonomy=_taxonomy(),
                            can_reply=permissions.can_reply(viewer, thread),
+                           rights=permissions.ThreadRights(viewer, thread),
                            can_moderate=permissions.can_moderate_thread(viewer, thread),
                            can_close=permissions.can_close_thread(viewer, thread))
 

@@ -154,11 +154,17 @@ def directory(filters, viewer):
     return query.order_by(fn.LOWER(Member.name), Member.id)
 
 
+# What a directory card shows of a member (not their biography, password hash or search text).
+DIRECTORY_COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
+                     Member.region, Member.is_focal_point, Member.role, Member.disabled_at)
+
+
 def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE):
     """One page of the directory with the total and languages, in three queries."""
     query = directory(filters, viewer)
-    total = query.count()
-    members = list(query.paginate(page, per_page))
+    total = query.select(Member.id).order_by().count()  # no sort inside the count
+    members = list(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
+                   .paginate(page, per_page))
     attach_languages(members)
     return members, total
 
