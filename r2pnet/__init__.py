@@ -4,6 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from r2pnet import permissions
 from r2pnet.config import ensure_secret_key, load_config
 from r2pnet.extensions import bootstrap, csrf, init_database
+from r2pnet.sessions import SessionInterface
 from r2pnet.urls import App
 
 
@@ -26,6 +27,7 @@ def create_app(config=None):
                                                           "https" if https else "http")
     app.config.update(settings)
     ensure_secret_key(app.config)
+    app.session_interface = SessionInterface()
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
                                 x_proto=app.config["PROXY_COUNT"])

@@ -258,3 +258,25 @@ def test_a_session_idle_for_more_than_twelve_hours_ends(app, make_member):
         traveller.move_to("2026-11-28 08:30 +0000")
         response = client.get("/members")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def _sets_session_cookie(response):
+    return any(value.startswith("session=") for value in response.headers.getlist("Set-Cookie"))
+
+
+def test_the_session_cookie_is_sent_again_only_once_it_is_five_minutes_old(app, make_member):
+    member = make_member(email="busy@example.org")
+    client = app.test_client()
+    with time_machine.travel("2026-11-27 09:00 +0000", tick=False) as traveller:
+        assert _sets_session_cookie(login(client, member.email))
+        client.get("/members")  # the first page may add to the session (its CSRF token)
+        traveller.move_to("2026-11-27 09:04 +0000")
+        assert not _sets_session_cookie(client.get("/members"))
+        traveller.move_to("2026-11-27 09:06 +0000")
+        assert _sets_session_cookie(client.get("/members"))
+        assert not _sets_session_cookie(client.get("/members"))
+        traveller.move_to("2026-11-27 20:30 +0000")
+        assert client.get("/members").status_code == 200  # and refreshed: 11 h 24 min old
+        traveller.move_to("2026-11-28 08:31 +0000")  # 12 h 1 min idle
+        response = client.get("/members")
+    assert response.status_code == 302 and "/login" in response.location
