@@ -1,12 +1,13 @@
 """The embedded database is set up for concurrent use; PostgreSQL is pooled."""
 import threading
+import time
 
 import pytest
 from playhouse.pool import PooledPostgresqlDatabase
 
 from r2pnet.audit.services import record
 from r2pnet.audit.models import AuditEvent
-from r2pnet.extensions import db, is_postgres
+from r2pnet.extensions import PostgresqlPool, db, is_postgres
 
 
 
@@ -51,3 +52,29 @@ def test_postgresql_connections_are_pooled(app):
     if not is_postgres():
         pytest.skip("PostgreSQL settings")
     assert isinstance(db.obj, PooledPostgresqlDatabase)
+
+
+def _backend_pid():
+    with db.connection_context():
+        return db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def _terminate(pid):
+    import psycopg
+
+    from tests.conftest import POSTGRES_ADMIN_URL
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def test_a_pooled_connection_unused_for_a_second_is_checked_and_replaced_if_the_server_ended_it(
+        app):
+    if not is_postgres():
+        pytest.skip("PostgreSQL pool")
+    first = _backend_pid()
+    assert _backend_pid() == first  # reused
+    time.sleep(PostgresqlPool.RECENT + 0.2)
+    _terminate(first)
+    time.sleep(0.2)
+    # Unused for over a second: asked before reuse, found dead, replaced.
+    assert _backend_pid() != first
