@@ -69,6 +69,11 @@ def kept(catalogues, key, compute):
     return _memo.get((tuple(current[name] for name in catalogues), key), compute)
 
 
+def frozen(values):
+    """A mapping of filter values as part of a key: lists become tuples, in a fixed order."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+
+
 def forget():
     """Drop everything kept in this process (the next visits compute again)."""
     _memo.clear()

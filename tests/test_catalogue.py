@@ -8,6 +8,7 @@ from r2pnet.extensions import db
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.knowledge.services import lesson_data, set_useful, update_lesson
 from r2pnet.members.models import Region
+from tests.api_helpers import Api, token_for
 from tests.helpers import QueryCounter, region, soup
 from tests.moderation_helpers import make_reply, make_thread
 from tests.signin import sign_in_as
@@ -259,3 +260,24 @@ def test_writes_that_change_what_a_search_finds_move_the_discussions_version(
     with db.connection_context():
         writes[change]()
     assert (_version("discussions") != before) is moves
+
+
+
+# --- the API's lesson list -------------------------------------------------------------------
+
+def test_the_api_list_shows_a_lesson_published_after_a_call_and_drops_one_made_region_only(
+        client, make_member, author, make_lesson):
+    moved = make_lesson(author, title="Moved lesson")
+    outsider = make_member(email="outsider@example.org", region_key="europe", password=None)
+    api = Api(client, token_for(outsider, "read"))
+
+    def titles():
+        return [item["title"] for item in api.get("/lessons").get_json()["items"]]
+
+    assert titles() == ["Moved lesson"]
+    make_lesson(author, title="New lesson")
+    assert titles() == ["New lesson", "Moved lesson"]
+    with db.connection_context():
+        update_lesson(author, moved, dict(lesson_data(moved), visibility="region",
+                                          region_id=region("africa").id, publish=True))
+    assert titles() == ["New lesson"]

@@ -129,9 +129,9 @@ PAGES = [
     ("/api/v1/regions", "member", 2),
     ("/api/v1/regions", "administrator", 11),
     ("/api/v1/regions/{africa}", "member", 2),
-    ("/api/v1/lessons", "member", 3),
-    ("/api/v1/lessons?pillar=pillar_1", "member", 3),
-    ("/api/v1/lessons?q=warning", "member", 4),
+    ("/api/v1/lessons", "member", 4),  # + the catalogue versions, on a first visit
+    ("/api/v1/lessons?pillar=pillar_1", "member", 4),
+    ("/api/v1/lessons?q=warning", "member", 5),
     ("/api/v1/lessons/{lesson}", "member", 4),
     ("/api/v1/lessons/{lesson}/revisions", "member", 3),
     ("/api/v1/lessons/{lesson}/attachments/{attachment}", "member", 3),

@@ -3,9 +3,9 @@ uptake, files), on the services and visibility rule of the lesson pages."""
 from flask_login import current_user
 from peewee import JOIN
 
-from r2pnet import permissions, search
+from r2pnet import catalogue, permissions, search
 from r2pnet.api.core import etag_of, json_response, operation, require_if_match, web_url, with_etag
-from r2pnet.api.paging import CursorSchema, paginate
+from r2pnet.api.paging import CursorSchema, Page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
 from r2pnet.knowledge import attachments, browse, revisions, services
@@ -19,10 +19,6 @@ from r2pnet.web import client_ip
 
 TAG = "lessons"
 # What a list shows of each lesson: not its sections (up to 100 KB of text each).
-LIST_COLUMNS = (Lesson.id, Lesson.title, Lesson.summary, Lesson.author, Lesson.country,
-                Lesson.region, Lesson.attribution, Lesson.visibility, Lesson.is_published,
-                Lesson.published_at, Lesson.created_at, Lesson.updated_at, Lesson.version,
-                Lesson.applied_count, Lesson.useful_count)
 DOWNLOAD_TYPES = tuple(sorted({kind[1].split(";")[0] for kind in attachments.KINDS.values()}))
 EXAMPLE = {
     "title": "Inter-ministerial atrocity prevention committee",
@@ -147,18 +143,30 @@ def list_lessons(query):
     viewer = _viewer()
     if query["mine"] and viewer is None:
         raise Problem(401, "Authenticate to list your own lessons.")
-    lessons = browse.filtered(viewer, query)
     hits = search.matching("lesson", query["q"]) if query.get("q") else None
-    if hits is not None:
-        lessons = lessons.where(Lesson.id.in_(hits.select(hits.c.object_id)))
-    lessons = (lessons
-               .select(*LIST_COLUMNS, Member.id, Member.name, Member.organization,
-                       Region.id, Region.key, Region.name)
-               .switch(Lesson)
-               .join(Member, on=(Lesson.author == Member.id))
-               .switch(Lesson)
-               .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
-    page = paginate(lessons, Lesson.id, query["limit"], query["cursor"])
+    chosen_now = []
+
+    def choose():
+        lessons = browse.filtered(viewer, query)
+        if hits is not None:
+            lessons = lessons.where(Lesson.id.in_(hits.select(hits.c.object_id)))
+        lessons = (lessons
+                   .select(*browse.LISTED, Member.id, Member.name, Member.organization,
+                           Region.id, Region.key, Region.name)
+                   .switch(Lesson)
+                   .join(Member, on=(Lesson.author == Member.id))
+                   .switch(Lesson)
+                   .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
+        chosen_now.append(paginate(lessons, Lesson.id, query["limit"], query["cursor"]))
+        return [lesson.id for lesson in chosen_now[0].items], chosen_now[0].next_cursor
+
+    # The page's choice is kept until the lessons change (r2pnet/catalogue.py); its lessons
+    # are read again by id, through the visibility rule.
+    ids, next_cursor = catalogue.kept(
+        ("lessons",), ("api lessons", Lesson.reader_scope(viewer), catalogue.frozen(query)),
+        choose)
+    page = chosen_now[0] if chosen_now else Page(browse.listed(viewer, ids) if ids else [],
+                                                 next_cursor)
     browse.attach_terms(page.items)
     if hits is not None and page.items:
         snippets = search.snippets("lesson", [lesson.id for lesson in page.items], query["q"])

@@ -168,10 +168,11 @@ def _checked_by_index(lessons):
     return lessons if is_postgres() else lessons.from_(_IndexedBy())
 
 
-# What a list of lessons shows (pages, search, the API's search): never the five sections.
+# What a list of lessons shows (pages, search, the API's lists): never the five sections.
 LISTED = (Lesson.id, Lesson.title, Lesson.summary, Lesson.author, Lesson.country, Lesson.region,
           Lesson.attribution, Lesson.visibility, Lesson.is_published, Lesson.published_at,
-          Lesson.applied_count, Lesson.useful_count)
+          Lesson.created_at, Lesson.updated_at, Lesson.version, Lesson.applied_count,
+          Lesson.useful_count)
 SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
 
 

@@ -54,7 +54,7 @@ def browse_lessons():
     viewer = _viewer()
     linked = {k: v for k, v in values.items() if k != "page"}
     # The column's links start with the app's path (script_root).
-    key = (Lesson.reader_scope(viewer), _frozen(linked), search.candidate_cap(),
+    key = (Lesson.reader_scope(viewer), catalogue.frozen(linked), search.candidate_cap(),
            request.script_root)
     total, facet_column = catalogue.kept(("lessons",), ("facet column", *key),
                                          lambda: _facet_column(viewer, data, linked))
@@ -66,11 +66,6 @@ def browse_lessons():
                            facet_column=facet_column, filters=data, values=values,
                            errors=errors, page=data["page"], pages=pages,
                            taxonomy=_taxonomy()), 400 if errors else 200
-
-
-def _frozen(values):
-    """Link values as a key: lists become tuples, in a fixed order."""
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
 
 
 def _facet_column(viewer, filters, values):
