@@ -1,5 +1,5 @@
-"""Catalogue versions: a counter per catalogue (lessons, discussions) that every write changing
-what a filter or a search finds there, or how it counts, moves on in the writer's own
+"""Catalogue versions: a counter per catalogue (lessons, members, discussions) that every write
+changing what a filter or a search finds there, or how it counts, moves on in the writer's own
 transaction (triggers).
 
 Not a peewee model: r2pnet/catalogue.py reads it. `generation` is drawn when the row is made,
@@ -16,6 +16,14 @@ WATCHED = {
         "lesson_term": (None, None),
         "region": (("key",), None),
         "search_document": (None, "{row}.kind = 'lesson'"),  # a lesson's words
+    },
+    "members": {
+        # What the directory filters, counts and sorts on (what a card shows is read again).
+        "member": (("name", "title", "organization", "country", "region_id", "is_focal_point",
+                    "role", "disabled_at", "search_text"), None),
+        "member_language": (None, None),
+        "member_expertise": (None, None),
+        "region": (("key",), None),
     },
     "discussions": {
         # What thread and reply search read: spaces, hiding, titles, and the words.

@@ -18,6 +18,9 @@ from peewee import SelectBase
 from r2pnet.extensions import db
 
 _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
+# The longest tuple a caller should pass: each length is a statement kept for the process, so
+# lists of ids longer than a page (an export's) are better built each time.
+MAX_LISTED = 100
 
 
 def run(key, build, *values):

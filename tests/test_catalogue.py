@@ -7,7 +7,7 @@ from r2pnet.discussions.models import Post, Thread
 from r2pnet.extensions import db
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.knowledge.services import lesson_data, set_useful, update_lesson
-from r2pnet.members.models import Region
+from r2pnet.members.models import Member, MemberExpertise, MemberLanguage, Region, utcnow
 from tests.api_helpers import Api, token_for
 from tests.helpers import QueryCounter, region, soup
 from tests.moderation_helpers import make_reply, make_thread
@@ -281,3 +281,68 @@ def test_the_api_list_shows_a_lesson_published_after_a_call_and_drops_one_made_r
         update_lesson(author, moved, dict(lesson_data(moved), visibility="region",
                                           region_id=region("africa").id, publish=True))
     assert titles() == ["New lesson"]
+
+
+# --- the directory and the API's member list -------------------------------------------------
+
+def _directory_names(client, query=""):
+    return [card.find("strong").get_text(strip=True)
+            for card in soup(client.get(f"/members?{query}")).select(".directory-card")]
+
+
+def test_the_directory_shows_a_member_who_joins_moves_or_learns_a_language_at_once(
+        client, make_member, reader):
+    assert _directory_names(client, "region=europe") == []
+    joined = make_member(email="joined@example.org", name="Joined Member",
+                         region_key="europe", password=None)
+    assert _directory_names(client, "region=europe") == ["Joined Member"]
+    with db.connection_context():
+        Member.update(region=region("africa").id).where(Member.id == joined.id).execute()
+    assert _directory_names(client, "region=europe") == []
+    assert _directory_names(client, "language=pt") == []
+    with db.connection_context():
+        MemberLanguage.create(member=joined.id, code="pt")
+    assert _directory_names(client, "language=pt") == ["Joined Member"]
+
+
+def test_a_disabled_member_leaves_the_directory_and_the_api_list_at_once(
+        client, make_member, reader):
+    gone = make_member(email="gone@example.org", name="Leaving Member", password=None)
+    api = Api(client, token_for(reader, "read"))
+
+    def api_names():
+        return [item["name"] for item in api.get("/members").get_json()["items"]]
+
+    assert "Leaving Member" in _directory_names(client) and "Leaving Member" in api_names()
+    with db.connection_context():
+        Member.update(disabled_at=utcnow()).where(Member.id == gone.id).execute()
+    assert "Leaving Member" not in _directory_names(client)
+    assert "Leaving Member" not in api_names()
+
+
+@pytest.mark.parametrize("change, moves", [
+    ("rename", True),
+    ("change role", True),
+    ("add a language", True),
+    ("add an area of expertise", True),
+    ("sign in", False),
+    ("change the time zone", False),
+])
+def test_writes_that_change_what_the_directory_finds_move_the_members_version(
+        app, make_member, change, moves):
+    member = make_member(email="someone@example.org", password=None)
+    writes = {
+        "rename": {"name": "Renamed"},
+        "change role": {"role": "moderator"},
+        "sign in": {"last_login_at": utcnow()},
+        "change the time zone": {"timezone": "Europe/Paris"},
+    }
+    before = _version("members")
+    with db.connection_context():
+        if change == "add a language":
+            MemberLanguage.create(member=member.id, code="ar")
+        elif change == "add an area of expertise":
+            MemberExpertise.create(member=member.id, key="pillar_2")
+        else:
+            Member.update(**writes[change]).where(Member.id == member.id).execute()
+    assert (_version("members") != before) is moves

@@ -36,13 +36,13 @@ YEAR = utcnow().year
 PAGES = [
     # members and regions
     ("/", "member", 2),  # the member with their region, the regions
-    ("/members", "member", 5),
-    ("/members?region=africa", "member", 5),
-    ("/members?country=GH", "member", 5),
-    ("/members?language=en", "member", 5),
-    ("/members?expertise=pillar_1", "member", 5),
-    ("/members?role=focal_point", "member", 5),
-    ("/members?q=warning", "member", 5),
+    ("/members", "member", 6),
+    ("/members?region=africa", "member", 6),
+    ("/members?country=GH", "member", 6),
+    ("/members?language=en", "member", 6),
+    ("/members?expertise=pillar_1", "member", 6),
+    ("/members?role=focal_point", "member", 6),
+    ("/members?q=warning", "member", 6),
     ("/members/{moderator}", "member", 5),
     ("/profile", "member", 4),
     ("/members/{moderator}/edit", "administrator", 5),
@@ -122,9 +122,9 @@ PAGES = [
     # the API
     ("/api/v1/me", "member", 5),
     ("/api/v1/me/digest", "member", 2),
-    ("/api/v1/members", "member", 5),
-    ("/api/v1/members?region=africa", "member", 5),
-    ("/api/v1/members?q=warning", "member", 5),
+    ("/api/v1/members", "member", 6),
+    ("/api/v1/members?region=africa", "member", 6),
+    ("/api/v1/members?q=warning", "member", 6),
     ("/api/v1/members/{moderator}", "member", 5),
     ("/api/v1/regions", "member", 2),
     ("/api/v1/regions", "administrator", 11),

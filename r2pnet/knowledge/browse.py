@@ -200,7 +200,8 @@ def attach_terms(lessons):
         lesson.classified = {kind: [] for kind in TERM_FILTERS.values()}
     # A page's statement is built once per length; an export's (thousands of ids) each time.
     rows = (statements.run("terms of lessons", _terms_of, tuple(by_id))
-            if 0 < len(by_id) <= PAGE_SIZE else _terms_of(list(by_id)) if by_id else ())
+            if 0 < len(by_id) <= statements.MAX_LISTED else _terms_of(list(by_id)) if by_id
+            else ())
     for lesson_id, kind, key in rows:
         by_id[lesson_id].classified[kind].append(key)
     return lessons

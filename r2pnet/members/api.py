@@ -4,7 +4,7 @@ from flask import current_app
 from flask_login import current_user
 from peewee import fn
 
-from r2pnet import permissions
+from r2pnet import catalogue, permissions
 from r2pnet.api.core import etag_of, operation, web_url, with_etag
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
@@ -52,7 +52,20 @@ def _by_name(query, limit, cursor):
 def list_members(query):
     """The directory, one page at a time, in its order (name, then id)."""
     viewer = current_user._get_current_object()
-    page = _by_name(services.directory(query, viewer), query["limit"], query["cursor"])
+    chosen_now = []
+
+    def choose():
+        chosen_now.append(_by_name(services.directory(query, viewer), query["limit"],
+                                   query["cursor"]))
+        return [member.id for member in chosen_now[0].items], chosen_now[0].next_cursor
+
+    # The page's choice is kept until the directory changes (r2pnet/catalogue.py); its
+    # members are read again by id.
+    ids, next_cursor = catalogue.kept(
+        ("members",), ("api members", catalogue.frozen(query),
+                       permissions.is_administrator(viewer)), choose)
+    page = chosen_now[0] if chosen_now else Page(
+        services.listed_members(ids, services.FULL) if ids else [], next_cursor)
     describe_members(page.items, viewer)
     return page
 

@@ -4,7 +4,7 @@ import unicodedata
 
 from peewee import IntegrityError, JOIN, fn
 
-from r2pnet import permissions
+from r2pnet import permissions, statements
 from r2pnet.audit.services import record
 from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
@@ -157,16 +157,42 @@ def directory(filters, viewer):
 # What a directory card shows of a member (not their biography, password hash or search text).
 DIRECTORY_COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
                      Member.region, Member.is_focal_point, Member.role, Member.disabled_at)
+FULL = (Member,)
 
 
-def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE):
-    """One page of the directory with the total and languages, in three queries."""
-    query = directory(filters, viewer)
-    total = query.select(Member.id).order_by().count()  # no sort inside the count
-    members = list(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
-                   .paginate(page, per_page))
+def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=None):
+    """One page of the directory with the total and languages, in three queries.
+
+    `keep(key, compute)`, when given, may keep the page's choice and total (see
+    r2pnet/catalogue.py): its members are then read again by id.
+    """
+    chosen_now = []
+
+    def choose():
+        query = directory(filters, viewer)
+        total = query.select(Member.id).order_by().count()  # no sort inside the count
+        chosen_now.extend(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
+                          .paginate(page, per_page))
+        return [member.id for member in chosen_now], total
+
+    ids, total = (keep or (lambda key, compute: compute()))(("directory", page, per_page),
+                                                             choose)
+    members = chosen_now if chosen_now or not ids else listed_members(ids)
     attach_languages(members)
     return members, total
+
+
+def listed_members(ids, columns=DIRECTORY_COLUMNS):
+    """The members of these ids with their region, in that order (one statement, built once
+    per number of ids); `columns`: DIRECTORY_COLUMNS or FULL."""
+    def build(ids):
+        return (Member.select(*columns, Region.id, Region.key, Region.name)
+                .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
+                .where(Member.id.in_(ids)))
+
+    place = {member_id: n for n, member_id in enumerate(ids)}
+    return sorted(statements.run(("listed members", columns is FULL), build, tuple(ids)),
+                  key=lambda member: place[member.id])
 
 
 def _attach(members, attribute, column, order):
@@ -174,13 +200,17 @@ def _attach(members, attribute, column, order):
     by_id = {m.id: m for m in members}
     for member in members:
         setattr(member, attribute, [])
-    if by_id:
-        owner = column.model.member
-        rows = (column.model.select(owner, column).where(owner.in_(list(by_id)))
-                .order_by(order))
-        value_of = getattr(column, "object_id_name", column.name)  # a foreign key: its id
-        for row in rows:
-            getattr(by_id[row.member_id], attribute).append(getattr(row, value_of))
+    owner = column.model.member
+
+    def build(member_ids):  # (member id, value); a foreign key's value is its id
+        return (column.model.select(owner, column).where(owner.in_(member_ids))
+                .order_by(order).tuples())
+
+    # A page's statement is built once per length (statements.run); a longer list's each time.
+    rows = (statements.run(("attach", attribute), build, tuple(by_id))
+            if 0 < len(by_id) <= statements.MAX_LISTED else build(list(by_id)) if by_id else ())
+    for member_id, value in rows:
+        getattr(by_id[member_id], attribute).append(value)
     return members
 
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from r2pnet import permissions
+from r2pnet import catalogue, permissions
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form
 from r2pnet.members import services
@@ -32,7 +32,10 @@ def directory():
     values = {k: v for k, v in values.items() if k in schema.fields and k not in errors}
     if errors:
         data = schema.load(values)
-    members, total = services.directory_page(data, current_user, data["page"])
+    key = ("directory", catalogue.frozen(data), permissions.is_administrator(current_user))
+    members, total = services.directory_page(
+        data, current_user, data["page"],
+        keep=lambda part, compute: catalogue.kept(("members",), (*key, *part), compute))
     pages = max(1, -(-total // services.DIRECTORY_PAGE_SIZE))
     return render_template("members/directory.html", members=members, total=total,
                            page=data["page"], pages=pages, filters=data, errors=errors,
