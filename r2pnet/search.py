@@ -325,9 +325,10 @@ def _snippet(body, pattern):
 
 
 def _fragment_start(body, matches):
-    """Start of the window with the most distinct matched words, a little before them."""
+    """Start of the window with the most distinct matched words, a little before them
+    (`matches`: the first MAX_SCORED_MATCHES, in order)."""
     best, best_score = 0, (0, 0)
-    scored = matches[:MAX_SCORED_MATCHES]
+    scored = matches
     words = [_fold(m.group()).lower() for m in scored]
     # The window of matches i..end-1 slides forward (matches are in order and do not overlap),
     # `seen` counting its words: linear, where a window per match was quadratic.
