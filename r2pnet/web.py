@@ -262,8 +262,8 @@ def _viewer_zone():
 @bp.route("/")
 def home():
     """The signed-in landing page."""
-    from r2pnet.members.services import regions_with_counts
-    return render_template("home.html", regions=list(regions_with_counts()))
+    from r2pnet.members.services import region_cards
+    return render_template("home.html", regions=region_cards())
 
 
 @bp.route("/healthz")

@@ -88,6 +88,11 @@ def test_the_regions_page_lists_regions_with_their_active_members(client, admin,
     page = soup(response)
     assert page.find("a", string="2")["href"] == "/members?region=africa"
     assert page.find("a", string="Africa")["href"] == f"/admin/regions/{region('africa').id}"
+    home = soup(client.get("/"))  # the home page's region cards count the same way
+    assert {item.find("a").get_text(strip=True): item.find(class_="badge").get_text()
+            for item in home.select("li") if item.find(class_="badge")} == {
+        "Africa": "2", "Americas": "0", "Asia-Pacific": "0", "Europe": "0",
+        "Middle East and North Africa": "1"}
 
 
 # --- creating and editing --------------------------------------------------------------------
