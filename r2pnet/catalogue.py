@@ -69,6 +69,34 @@ def kept(catalogues, key, compute):
     return _memo.get((tuple(current[name] for name in catalogues), key), compute)
 
 
+def kept_items(keep, key, choose, read_by_id, marks=()):
+    """(items, *details) as `choose()` gives them now, or, when `keep(key, compute)` kept its
+    choice, the same items read again by `read_by_id(ids)` in the kept order, with the same
+    details and the kept `marks` (attributes such as a search snippet). Without `keep`,
+    `choose()`.
+    """
+    if keep is None:
+        return choose()
+    chosen_now = []
+
+    def remember():
+        items, *details = choose()
+        chosen_now.append(items)
+        return ([item.id for item in items], details,
+                {item.id: {mark: getattr(item, mark) for mark in marks if hasattr(item, mark)}
+                 for item in items})
+
+    ids, details, shown = keep(key, remember)
+    if chosen_now:
+        return (chosen_now[0], *details)
+    place = {item_id: n for n, item_id in enumerate(ids)}
+    items = sorted(read_by_id(ids), key=lambda item: place[item.id]) if ids else []
+    for item in items:
+        for mark, value in shown[item.id].items():
+            setattr(item, mark, value)
+    return (items, *details)
+
+
 def frozen(values):
     """A mapping of filter values as part of a key: lists become tuples, in a fixed order."""
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))

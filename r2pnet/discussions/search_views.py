@@ -20,8 +20,10 @@ def find_threads(viewer, text, limit=PER_SECTION, keep=None):
     `keep(key, compute)`, when given, may keep the choice (see r2pnet/catalogue.py); the
     threads are then read again by id, through the visibility rule.
     """
-    return _kept(keep, ("threads", limit), lambda: _find_threads(viewer, text, limit),
-                 lambda ids: _threads_by_id(viewer, ids), ("snippet", "marked_title"))
+    return catalogue.kept_items(keep, ("threads", limit),
+                                lambda: _find_threads(viewer, text, limit),
+                                lambda ids: _threads_by_id(viewer, ids),
+                                ("snippet", "marked_title"))
 
 
 def _find_threads(viewer, text, limit):
@@ -58,8 +60,8 @@ def _threads_by_id(viewer, ids):
 def find_posts(viewer, text, limit=PER_SECTION, keep=None):
     """(replies matching the text that `viewer` may read, best first, with their thread; total,
     a MatchCount). `keep`: as for find_threads."""
-    return _kept(keep, ("posts", limit), lambda: _find_posts(viewer, text, limit),
-                 lambda ids: _posts_by_id(viewer, ids), ("snippet",))
+    return catalogue.kept_items(keep, ("posts", limit), lambda: _find_posts(viewer, text, limit),
+                                lambda ids: _posts_by_id(viewer, ids), ("snippet",))
 
 
 def _find_posts(viewer, text, limit):
@@ -91,29 +93,6 @@ def _posts_by_id(viewer, ids):
                 .where(Post.readable(kind, *scope)))
 
     return statements.run(("posts by id", kind), build, tuple(ids), *scope)
-
-
-def _kept(keep, key, choose, by_id, marks):
-    """(items, total): chosen now, or kept and read again by id in the kept order."""
-    if keep is None:
-        return choose()
-    chosen_now = []
-
-    def remember():
-        items, total = choose()
-        chosen_now.extend(items)
-        return ([item.id for item in items], total,
-                {item.id: {mark: getattr(item, mark) for mark in marks} for item in items})
-
-    ids, total, shown = keep(key, remember)
-    if chosen_now or not ids:
-        return chosen_now, total
-    place = {item_id: n for n, item_id in enumerate(ids)}
-    items = sorted(by_id(ids), key=lambda item: place[item.id])
-    for item in items:
-        for mark, value in shown[item.id].items():
-            setattr(item, mark, value)
-    return items, total
 
 
 def _total(found, rows):

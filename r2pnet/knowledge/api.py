@@ -144,7 +144,6 @@ def list_lessons(query):
     if query["mine"] and viewer is None:
         raise Problem(401, "Authenticate to list your own lessons.")
     hits = search.matching("lesson", query["q"]) if query.get("q") else None
-    chosen_now = []
 
     def choose():
         lessons = browse.filtered(viewer, query)
@@ -157,16 +156,16 @@ def list_lessons(query):
                    .join(Member, on=(Lesson.author == Member.id))
                    .switch(Lesson)
                    .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
-        chosen_now.append(paginate(lessons, Lesson.id, query["limit"], query["cursor"]))
-        return [lesson.id for lesson in chosen_now[0].items], chosen_now[0].next_cursor
+        page = paginate(lessons, Lesson.id, query["limit"], query["cursor"])
+        return page.items, page.next_cursor
 
     # The page's choice is kept until the lessons change (r2pnet/catalogue.py); its lessons
-    # are read again by id, through the visibility rule.
-    ids, next_cursor = catalogue.kept(
-        ("lessons",), ("api lessons", Lesson.reader_scope(viewer), catalogue.frozen(query)),
-        choose)
-    page = chosen_now[0] if chosen_now else Page(browse.listed(viewer, ids) if ids else [],
-                                                 next_cursor)
+    # are then read again by id, through the visibility rule.
+    items, next_cursor = catalogue.kept_items(
+        lambda key, compute: catalogue.kept(("lessons",), key, compute),
+        ("api lessons", Lesson.reader_scope(viewer), catalogue.frozen(query)), choose,
+        lambda ids: browse.listed(viewer, ids))
+    page = Page(items, next_cursor)
     browse.attach_terms(page.items)
     if hits is not None and page.items:
         snippets = search.snippets("lesson", [lesson.id for lesson in page.items], query["q"])

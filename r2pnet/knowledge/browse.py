@@ -5,7 +5,7 @@ the total is then a search.MatchCount, `capped` when more lessons match.
 """
 from peewee import JOIN, SQL, Cast, Node, Select, Value, fn
 
-from r2pnet import search, statements
+from r2pnet import catalogue, search, statements
 from r2pnet.extensions import is_postgres
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.members.models import Member, Region
@@ -55,24 +55,12 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None, keep=
     found = searched(viewer, filters)
     sort = filters.get("sort") or ("relevance" if found is not None else "newest")
     # Useful and applied counts do not move the catalogue's version: those orders are not kept.
-    if keep is None or sort not in ("newest", "relevance"):
-        lessons, total = _chosen(query, found, sort, page, per_page, known_total, filters)
-        return attach_terms(lessons), total
-    chosen_now = []
-
-    def choose():
-        lessons, total = _chosen(query, found, sort, page, per_page, known_total, filters)
-        chosen_now.extend(lessons)
-        return ([lesson.id for lesson in lessons], total,
-                {lesson.id: lesson.snippet for lesson in lessons if hasattr(lesson, "snippet")})
-
-    ids, total, snippets = keep(("page", sort, page, per_page), choose)
-    if chosen_now or not ids:
-        return attach_terms(chosen_now), total
-    lessons = listed(viewer, ids)
-    for lesson in lessons:
-        if lesson.id in snippets:
-            lesson.snippet = snippets[lesson.id]
+    if sort not in ("newest", "relevance"):
+        keep = None
+    lessons, total = catalogue.kept_items(
+        keep, ("page", sort, page, per_page),
+        lambda: _chosen(query, found, sort, page, per_page, known_total, filters),
+        lambda ids: listed(viewer, ids), ("snippet",))
     return attach_terms(lessons), total
 
 
@@ -96,7 +84,7 @@ def _chosen(query, found, sort, page, per_page, known_total, filters):
 
 
 def listed(viewer, ids):
-    """The lessons of these ids that `viewer` may read, in that order, as a list shows them.
+    """The lessons of these ids that `viewer` may read, as a list shows them (in no order).
 
     One statement, its SQL built once per reader kind and number of ids.
     """
@@ -106,9 +94,7 @@ def listed(viewer, ids):
         return Lesson.where_readable(_shown(Lesson.select()).where(Lesson.id.in_(ids)),
                                      kind, *scope)
 
-    place = {lesson_id: n for n, lesson_id in enumerate(ids)}
-    return sorted(statements.run(("listed lessons", kind), build, tuple(ids), *scope),
-                  key=lambda lesson: place[lesson.id])
+    return statements.run(("listed lessons", kind), build, tuple(ids), *scope)
 
 
 def _page(query, sort, hits, extra, page, per_page):

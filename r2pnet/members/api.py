@@ -52,20 +52,17 @@ def _by_name(query, limit, cursor):
 def list_members(query):
     """The directory, one page at a time, in its order (name, then id)."""
     viewer = current_user._get_current_object()
-    chosen_now = []
-
     def choose():
-        chosen_now.append(_by_name(services.directory(query, viewer), query["limit"],
-                                   query["cursor"]))
-        return [member.id for member in chosen_now[0].items], chosen_now[0].next_cursor
+        page = _by_name(services.directory(query, viewer), query["limit"], query["cursor"])
+        return page.items, page.next_cursor
 
     # The page's choice is kept until the directory changes (r2pnet/catalogue.py); its
-    # members are read again by id.
-    ids, next_cursor = catalogue.kept(
-        ("members",), ("api members", catalogue.frozen(query),
-                       permissions.is_administrator(viewer)), choose)
-    page = chosen_now[0] if chosen_now else Page(
-        services.listed_members(ids, services.FULL) if ids else [], next_cursor)
+    # members are then read again by id.
+    items, next_cursor = catalogue.kept_items(
+        lambda key, compute: catalogue.kept(("members",), key, compute),
+        ("api members", catalogue.frozen(query), permissions.is_administrator(viewer)),
+        choose, lambda ids: services.listed_members(ids, services.FULL))
+    page = Page(items, next_cursor)
     describe_members(page.items, viewer)
     return page
 

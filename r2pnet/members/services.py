@@ -4,7 +4,7 @@ import unicodedata
 
 from peewee import IntegrityError, JOIN, fn
 
-from r2pnet import permissions, statements
+from r2pnet import catalogue, permissions, statements
 from r2pnet.audit.services import record
 from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
@@ -166,33 +166,27 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=N
     `keep(key, compute)`, when given, may keep the page's choice and total (see
     r2pnet/catalogue.py): its members are then read again by id.
     """
-    chosen_now = []
-
     def choose():
         query = directory(filters, viewer)
         total = query.select(Member.id).order_by().count()  # no sort inside the count
-        chosen_now.extend(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
-                          .paginate(page, per_page))
-        return [member.id for member in chosen_now], total
+        return list(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
+                    .paginate(page, per_page)), total
 
-    ids, total = (keep or (lambda key, compute: compute()))(("directory", page, per_page),
-                                                             choose)
-    members = chosen_now if chosen_now or not ids else listed_members(ids)
+    members, total = catalogue.kept_items(keep, ("directory", page, per_page), choose,
+                                          listed_members)
     attach_languages(members)
     return members, total
 
 
 def listed_members(ids, columns=DIRECTORY_COLUMNS):
-    """The members of these ids with their region, in that order (one statement, built once
-    per number of ids); `columns`: DIRECTORY_COLUMNS or FULL."""
+    """The members of these ids with their region, in no order (one statement, built once per
+    number of ids); `columns`: DIRECTORY_COLUMNS or FULL."""
     def build(ids):
         return (Member.select(*columns, Region.id, Region.key, Region.name)
                 .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
                 .where(Member.id.in_(ids)))
 
-    place = {member_id: n for n, member_id in enumerate(ids)}
-    return sorted(statements.run(("listed members", columns is FULL), build, tuple(ids)),
-                  key=lambda member: place[member.id])
+    return statements.run(("listed members", columns is FULL), build, tuple(ids))
 
 
 def _attach(members, attribute, column, order):
