@@ -7,7 +7,7 @@ PORT ?= 5000
 export HOST PORT
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev clean bench bench-load \
-	bench-search bench-digests
+	bench-search bench-digests bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ test-postgres: install-dev
 	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: every benchmark on both engines (results: docs/performance.md); each also alone:
-bench: bench-load bench-search bench-digests
+bench: bench-load bench-pages bench-search bench-digests
 
 ## bench-load: pages under gunicorn (2 workers) against a bare Flask route, driven by wrk
 bench-load: install-dev
@@ -49,6 +49,11 @@ bench-load: install-dev
 		(echo "bench-load needs wrk: apt-get install wrk" && exit 1)
 	$(BIN)/python -m benchmarks.load --database sqlite
 	$(BIN)/python -m benchmarks.load --database postgresql
+
+## bench-pages: each page's CPU per request in process, on a first visit and kept
+bench-pages: install-dev
+	$(BIN)/python -m benchmarks.pages --database sqlite
+	$(BIN)/python -m benchmarks.pages --database postgresql
 
 ## bench-search: lesson search at 100,000 lessons
 bench-search: install-dev

@@ -1,0 +1,91 @@
+"""Each page's own cost, in process: CPU milliseconds per request, on a first visit and kept.
+
+    .venv/bin/python -m benchmarks.pages --database sqlite|postgresql [--requests 50]
+
+Generates the network (benchmarks/dataset.py), signs a member in through the login form with
+Flask's test client, and requests each page of the load run (benchmarks/load.py) many times,
+measuring the process's CPU time per request: once with nothing kept between requests
+(`catalogue.forget()` before each, as on the first visit after a change) and once as the load
+run sees them (what the catalogue keeps is reused). No HTTP server, no wrk: this isolates
+what a page costs the worker from what the server, the network and the database server cost.
+"""
+import argparse
+import re
+import sys
+import time
+
+from benchmarks.dataset import generate
+from benchmarks.load import pages
+from benchmarks.server import fresh_database, migrated_app
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def cpu_ms(call, requests):
+    """CPU milliseconds per call, after three calls of warm-up."""
+    for _ in range(3):
+        call()
+    started = time.process_time()
+    for _ in range(requests):
+        call()
+    return (time.process_time() - started) / requests * 1000
+
+
+def run(database, requests):
+    url, drop = fresh_database(database)
+    app = migrated_app(url)
+    from r2pnet import catalogue
+    from r2pnet.api.tokens import create_token
+    from r2pnet.database import refresh_statistics
+    from r2pnet.extensions import db
+    from r2pnet.members.models import Member
+    try:
+        with app.app_context(), db.connection_context():
+            network = generate(log=lambda line: print(f"  generated {line}", file=sys.stderr))
+            _, token = create_token(Member.get_by_id(network.member_id), "pages", "read", 7)
+            refresh_statistics()
+        browser, api = app.test_client(), app.test_client()
+        answer = browser.post("/login", data={
+            "email": network.bench_email, "password": network.password,
+            "csrf_token": CSRF.search(browser.get("/login").get_data(as_text=True)).group(1)})
+        if answer.status_code != 302:
+            raise RuntimeError(f"sign-in failed: {answer.status_code}")
+        rows = [("signed-in health check", cpu_ms(lambda: browser.get("/healthz"), requests),
+                 None)]
+        for name, path, needs in pages(network):
+            client, headers = ((browser, {}) if needs == "session"
+                               else (api, {"Authorization": f"Bearer {token}"}))
+
+            def visit(client=client, path=path, headers=headers):
+                answer = client.get(path, headers=headers)
+                assert answer.status_code == 200, (path, answer.status_code)
+
+            def first_visit(visit=visit):
+                catalogue.forget()
+                visit()
+
+            rows.append((name, cpu_ms(first_visit, requests), cpu_ms(visit, requests)))
+        return rows
+    finally:
+        drop()
+
+
+def report(database, rows):
+    print(f"\n{database}: CPU ms per request in process\n")
+    print("| page | first visit | kept |")
+    print("|---|---|---|")
+    for name, first, kept in rows:
+        print(f"| {name} | {first:.2f} | {'' if kept is None else f'{kept:.2f}'} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args(argv)
+    report(args.database, run(args.database, args.requests))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
