@@ -163,7 +163,22 @@ class Candidates:
                 .with_cte(newest)
                 # One past the cap was walked only to know that more match: drop it.
                 .where((found <= self.cap) | (newest.c.document_id > oldest))
+                # No row more, but a LIMIT keeps PostgreSQL from folding the walk into the
+                # query that joins it, where stale row counts could repeat it for every row.
+                .limit(self.cap)
                 .alias(HITS))
+
+    def best(self, limit):
+        """A subquery of the `limit` best candidates (object_id, rank, found), to join the
+        objects to and order by its rank, then id (descending).
+
+        Its LIMIT keeps PostgreSQL from folding the walk into the outer query: planned on stale
+        row counts (just after a bulk load), the walk was repeated for every row of the outer
+        table, and a page of replies never finished.
+        """
+        hits = self.ranked()
+        return (Select([hits], [hits.c.object_id, hits.c.rank, hits.c.found])
+                .order_by(hits.c.rank, hits.c.object_id.desc()).limit(limit).alias("best"))
 
     def total(self, found):
         """The MatchCount of a search whose walk found `found` matches (ranked()'s column)."""

@@ -30,13 +30,13 @@ def _find_threads(viewer, text, limit):
     found = search.candidates("thread", text, Thread.visible_to(viewer))
     if found is None:
         return [], search.MatchCount(0)
-    hits = found.ranked()
+    best = found.best(limit)
     threads = list(Thread.select(Thread, Region.id, Region.name, Region.key,
-                                 hits.c.found.alias("found").bind_to(Thread))
-                   .join(hits, on=(hits.c.object_id == Thread.id))
+                                 best.c.found.alias("found").bind_to(Thread))
+                   .join(best, on=(best.c.object_id == Thread.id))
                    .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id),
                               attr="region")
-                   .order_by(hits.c.rank, Thread.id.desc()).limit(limit))
+                   .order_by(best.c.rank, Thread.id.desc()))
     snippets = search.snippets("thread", [t.id for t in threads], text)
     titles = search.highlight_title("thread", {t.id: t.title for t in threads}, text)
     for thread in threads:
@@ -68,10 +68,10 @@ def _find_posts(viewer, text, limit):
     found = search.candidates("post", text, Post.visible_to(viewer))
     if found is None:
         return [], search.MatchCount(0)
-    hits = found.ranked()
-    posts = list(_posts_shown(Post.select().join(hits, on=(hits.c.object_id == Post.id)),
-                              hits.c.found.alias("found").bind_to(Post))
-                 .order_by(hits.c.rank, Post.id.desc()).limit(limit))
+    best = found.best(limit)
+    posts = list(_posts_shown(Post.select().join(best, on=(best.c.object_id == Post.id)),
+                              best.c.found.alias("found").bind_to(Post))
+                 .order_by(best.c.rank, Post.id.desc()))
     snippets = search.snippets("post", [p.id for p in posts], text)
     for post in posts:
         post.snippet = snippets.get(post.id, "")
