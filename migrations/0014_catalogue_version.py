@@ -18,12 +18,13 @@ WATCHED = {
         "search_document": (None, "{row}.kind = 'lesson'"),  # a lesson's words
     },
     "members": {
-        # What the directory filters, counts and sorts on (what a card shows is read again).
+        # What the directory filters, counts and sorts on (what a card shows is read again),
+        # and the home page's region cards (names and active members).
         "member": (("name", "title", "organization", "country", "region_id", "is_focal_point",
                     "role", "disabled_at", "search_text"), None),
         "member_language": (None, None),
         "member_expertise": (None, None),
-        "region": (("key",), None),
+        "region": (("key", "name"), None),
     },
     "discussions": {
         # What thread and reply search read: spaces, hiding, titles, and the words.

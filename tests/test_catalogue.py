@@ -346,3 +346,17 @@ def test_writes_that_change_what_the_directory_finds_move_the_members_version(
         else:
             Member.update(**writes[change]).where(Member.id == member.id).execute()
     assert (_version("members") != before) is moves
+
+
+def test_the_home_page_counts_a_member_who_joins_and_a_region_renamed_at_once(
+        client, make_member, reader):
+    def cards():
+        return {item.find("a").get_text(strip=True): item.find(class_="badge").get_text()
+                for item in soup(client.get("/")).select("li") if item.find(class_="badge")}
+
+    assert cards()["Europe"] == "0"
+    make_member(email="joined@example.org", region_key="europe", password=None)
+    assert cards()["Europe"] == "1"
+    with db.connection_context():
+        Region.update(name="Europe and Central Asia").where(Region.key == "europe").execute()
+    assert cards()["Europe and Central Asia"] == "1"

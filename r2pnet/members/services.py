@@ -1,6 +1,7 @@
 """Profiles, the member directory and regions."""
 import re
 import unicodedata
+from collections import namedtuple
 
 from peewee import IntegrityError, JOIN, fn
 
@@ -233,16 +234,21 @@ def regions_with_counts():
             .order_by(Region.name))
 
 
+RegionCard = namedtuple("RegionCard", "id key name member_count")
+
+
 def region_cards():
     """Every region's key and name with its number of active members (the home page's
-    cards), in one statement built once."""
-    return statements.run("region cards", lambda: (
-        Region.select(Region.id, Region.key, Region.name,
-                      fn.COUNT(Member.id).alias("member_count"))
-        .join(Member, JOIN.LEFT_OUTER, on=((Member.region == Region.id)
-                                           & Member.disabled_at.is_null()))
-        .group_by(Region.id, Region.key, Region.name)
-        .order_by(Region.name)))
+    cards), kept until the members or regions change (r2pnet/catalogue.py)."""
+    return catalogue.kept(("members",), ("region cards",), lambda: [
+        RegionCard(*row) for row in statements.run("region cards", lambda: (
+            Region.select(Region.id, Region.key, Region.name,
+                          fn.COUNT(Member.id).alias("member_count"))
+            .join(Member, JOIN.LEFT_OUTER, on=((Member.region == Region.id)
+                                               & Member.disabled_at.is_null()))
+            .group_by(Region.id, Region.key, Region.name)
+            .order_by(Region.name)
+            .tuples()))])
 
 
 def moderators_of(member):
