@@ -50,12 +50,15 @@ def build_once(build, values):
                         for slot, param in zip(found, params, strict=True)]
 
 
-def execute(statement, values):
-    """Run a statement from `build_once` with these values (see `run`)."""
+def execute(statement, values, raw=False):
+    """Run a statement from `build_once` with these values (see `run`); `raw`: its rows as
+    the driver returns them, tuples in the order selected, without peewee's row conversion."""
     query, sql, params = statement
     flat = _flatten(values)
     cursor = db.execute_sql(sql, [fixed if slot is None else flat[slot]
                                   for slot, fixed in params])
+    if raw:
+        return cursor.fetchall()
     if isinstance(query, SelectBase) or getattr(query, "_returning", None):
         return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
     return cursor.rowcount

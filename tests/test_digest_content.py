@@ -287,6 +287,31 @@ def test_access_removed_between_planning_and_sending_keeps_the_item_out(people, 
     assert "African confidential thread" not in text
 
 
+
+def test_the_sender_orders_lessons_by_expertise_and_nudges_only_the_quiet(
+        people, make_lesson, make_member, mailbox):
+    reader = make_member(name="Reader", region_key="africa", password=None,
+                         expertise=("risk_factor_3",))
+    make_lesson(people.kofi, title="Network, matches", risk_factors=[3])
+    make_lesson(people.kofi, title="Network, no match")
+    make_thread(people.kofi, title="Experience wanted")
+    make_thread(people.amina, title="Amina asks")  # she has posted; the reader never has
+    later = utcnow() + 8 * DAY
+    for member in (reader, people.amina):
+        Member.update(created_at=utcnow() - 60 * DAY).where(Member.id == member.id).execute()
+        plan(now=later, member_id=member.id)
+    DigestDelivery.update(since=utcnow() - DAY).execute()
+
+    assert send_due(now=later) == {"sent": 2}
+
+    to_reader, to_amina = text_of(mailbox.last_to(reader.email)), text_of(
+        mailbox.last_to(people.amina.email))
+    assert to_reader.index("Network, matches") < to_reader.index("Network, no match")
+    assert to_amina.index("Network, no match") < to_amina.index("Network, matches")
+    assert "You have not posted for 4 weeks" in to_reader
+    assert "You have not posted" not in to_amina
+
+
 def _world(people, make_lesson, n):
     for i in range(n):
         thread = make_thread(people.kofi, title=f"T{i}")

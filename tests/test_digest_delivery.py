@@ -1,10 +1,14 @@
 """Sending digests through a real SMTP server: sent, retried, bounced, stopped, given up."""
 import datetime as dt
 
+import pytest
+
 from r2pnet.digests.models import DigestDelivery, DigestSettings
 from r2pnet.digests.planner import plan
 from r2pnet.digests.sender import RETRY_FOR, RETRY_MINUTES, send_due
+from r2pnet.extensions import db
 from r2pnet.members.models import Member
+from tests.conftest import BACKEND
 from tests.digest_helpers import (AnswersByAddress, CountsConnections, deliveries,
                                   digest_member, free_port, news_in, recipients, smtp_server,
                                   smtp_settings, travel, utc)
@@ -76,6 +80,25 @@ def test_a_member_disabled_or_turned_off_after_planning_is_skipped(app, make_mem
     assert (_row(gone).status, _row(gone).reason) == ("skipped", "the member is disabled")
     assert (_row(quiet).status, _row(quiet).reason) == ("skipped", "digests are turned off")
     assert mailbox.messages == []
+
+
+
+def test_a_digest_still_due_when_the_next_period_is_planned_is_skipped_as_superseded(
+        app, make_member, mailbox):
+    late = _member(make_member, "late@example.org")
+    _news(make_member)
+    week = dt.timedelta(days=7)
+    # Last week's digest, still waiting for its retry after an outage, and this week's.
+    for period, due in (("2026-W22", DUE - week), ("2026-W23", DUE)):
+        DigestDelivery.create(member=late, period=period, frequency="weekly", due_at=due,
+                              since=due - week, next_attempt_at=DUE)
+
+    with travel(DUE + dt.timedelta(minutes=1)):
+        assert send_due() == {"skipped": 1, "sent": 1}
+    old, new = deliveries(late)
+    assert (old.status, old.reason) == ("skipped", "superseded by a newer digest")
+    assert new.status == "sent"
+    assert recipients(mailbox.messages) == ["late@example.org"]
 
 
 def test_451_is_retried_with_growing_delays_and_550_bounces_without_retry(app, make_member):
@@ -252,3 +275,11 @@ def test_a_run_sends_through_one_connection_and_a_new_one_after_a_bounce(app, ma
     # Members are taken in the order they were planned: one before the bounce, two after.
     assert len(set(server.ports)) == 2
     assert server.ports[1] == server.ports[2]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="a PostgreSQL setting")
+def test_a_run_leaves_its_connection_planning_each_statement_anew(app, make_member, mailbox):
+    _member(make_member, "amina@example.org")
+    _news(make_member)
+    assert _run(DUE) == {"sent": 1}
+    assert db.execute_sql("SHOW plan_cache_mode").fetchone() == ("force_custom_plan",)

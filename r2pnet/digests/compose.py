@@ -202,16 +202,24 @@ def _still_visible(digest, member, shared):
     # Threads and deliberations are visible by the viewer alone; lessons by the viewer, or
     # also by authorship for the members whose lessons were read apart (see `_lessons`).
     viewer = viewer_of(member)
-    lesson_reader = member if digest.lessons_read_apart else viewer
-    key = ("visible", viewer, lesson_reader.id, items)
+    scope, *reader = Lesson.reader_scope(member if digest.lessons_read_apart else viewer)
+    # One SQL text per viewer and number of items of each kind, the ids (and the lesson
+    # reader's id) its parameters: built once, and the same text each time, so PostgreSQL
+    # keeps it prepared.
+    region_ids = reader[1] if reader else ()
+    key = ("visible", viewer, scope, region_ids, tuple(len(ids) for ids in items))
     kinds = ("thread", "upcoming", "outcome", "lesson")
     expected = {(kind, i) for kind, ids in zip(kinds, items, strict=True) for i in ids}
-    rows = shared.run(key, lambda: _visible_items(viewer, lesson_reader, *items))
+    reader_id = (reader[0],) if reader and items[3] else ()
+    rows = shared.rows(key, functools.partial(_visible_items, viewer, scope, region_ids),
+                       *items, *reader_id)
     return set(rows) == expected
 
 
-def _visible_items(viewer, lesson_reader, threads, upcoming, outcomes, lessons):
-    """One query: which of these items the reader may see, as (kind, id)."""
+def _visible_items(viewer, scope, region_ids, threads, upcoming, outcomes, lessons,
+                   reader_id=None):
+    """One query: which of these items may be seen, as (kind, id); threads and deliberations
+    by `viewer`, lessons by the reader scope (`scope`, `reader_id`, `region_ids`)."""
     checks = []
     if threads:
         checks.append(Thread.visible_to(viewer).select(SQL("'thread'"), Thread.id)
@@ -226,7 +234,8 @@ def _visible_items(viewer, lesson_reader, threads, upcoming, outcomes, lessons):
                       .select(SQL("'outcome'"), Deliberation.id)
                       .where(Deliberation.id << list(outcomes)))
     if lessons:
-        checks.append(Lesson.visible_to(lesson_reader).select(SQL("'lesson'"), Lesson.id)
+        checks.append(Lesson.where_readable(Lesson.select(SQL("'lesson'"), Lesson.id),
+                                            scope, reader_id, region_ids)
                       .where(Lesson.is_published == True,  # noqa: E712
                              Lesson.id << list(lessons)))
     return functools.reduce(operator.add, checks).tuples()

@@ -6,7 +6,7 @@ row is claimed just before its message goes out; if the sender dies in that mome
 stays "sending", and `recover_interrupted` marks it failed instead of sending it again: at
 most once, and every other row is still pending for the next run. "sent" is written in the
 transaction of the next claim (one commit per digest), still before the next message goes out.
-On PostgreSQL that record and the next claim are one statement.
+On PostgreSQL that record, the next claim and that digest's member are one statement.
 
 The messages of a run go through one SMTP connection (`mail.Connection`), each handed over in
 full before the next is claimed; a failure drops the connection and the next message opens
@@ -22,7 +22,7 @@ import smtplib
 import socket
 
 from flask import current_app
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, DatabaseError, Select, fn
 
 from r2pnet.digests.models import MAX_BOUNCES, DigestDelivery, DigestSettings
 from r2pnet.discussions.models import Post
@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 RETRY_MINUTES = (5, 15, 30, 60, 120, 240, 480, 720)
 RETRY_FOR = dt.timedelta(days=3)
 INTERRUPTED_AFTER = dt.timedelta(minutes=15)
+# The columns of the PostgreSQL claiming statement, in order (see `_take_next_of`).
+_DELIVERY = DigestDelivery._meta.sorted_fields
+_MEMBER = Member._meta.sorted_fields
+_SETTINGS = DigestSettings._meta.sorted_fields
 
 
 def claim(now, member_id=None):
@@ -48,21 +52,24 @@ def _claim(now, member_id=None, shared=None, sent=()):
 
     `sent`: digests that went out since the previous claim, recorded as sent in the same
     transaction (one commit per digest instead of two; the record still precedes the next
-    message).
+    message). On PostgreSQL the row also carries `.reader`: its member as `_reader` reads it
+    (None: no such member), returned by the claiming statement itself.
     """
     from r2pnet.digests.shared import Shared
 
     shared = shared or Shared(many=False)
     if is_postgres() and len(sent) <= 1:
         # One statement, so one round trip and one commit: the record of the previous
-        # digest (a data-modifying CTE) and the claim of the next, picked `SKIP LOCKED`.
+        # digest (a data-modifying CTE), the claim of the next, picked `SKIP LOCKED`, and
+        # that delivery's member with what `_reader` reads.
         record = sent[0] if sent else ()
+        quiet_since = _quiet_since(now)
         if member_id is None:
-            rows = shared.run(("claim", bool(sent)), _take_next, now, *record)
+            rows = shared.rows(("claim", bool(sent)), _take_next, now, quiet_since, *record)
         else:
-            rows = shared.run(("claim member", bool(sent)), _take_next_of, now, member_id,
-                              *record)
-        return rows[0] if rows else None
+            rows = shared.rows(("claim member", bool(sent)), _take_next_of, now, quiet_since,
+                               member_id, *record)
+        return _claimed(rows[0]) if rows else None
     with db.atomic():
         for record in sent:
             shared.run("sent", _sent, *record)
@@ -80,20 +87,52 @@ def _claim(now, member_id=None, shared=None, sent=()):
     return row
 
 
-def _take_next(now, *sent):
-    """PostgreSQL: claim the next due row in one `UPDATE ... RETURNING`, after recording
-    `sent` (now, message id, delivery id) if given."""
-    return _take_next_of(now, None, *sent)
+def _take_next(now, quiet_since, *sent):
+    """PostgreSQL: claim the next due row in one statement, after recording `sent` (now,
+    message id, delivery id) if given; the row, then its member's `_reader` columns."""
+    return _take_next_of(now, quiet_since, None, *sent)
 
 
-def _take_next_of(now, member_id, *sent):
+def _take_next_of(now, quiet_since, member_id, *sent):
     """`_take_next` for one member's rows only (`member_id` None: anyone's)."""
     pick = _pick(now, member_id).select(DigestDelivery.id)
-    take = (DigestDelivery.update(status="sending", claimed_at=now,
-                                  attempts=DigestDelivery.attempts + 1)
-            .where(DigestDelivery.id == pick, DigestDelivery.status == "pending")
-            .returning(DigestDelivery))
-    return take.with_cte(_sent(*sent).cte("sent")) if sent else take
+    taken = (DigestDelivery.update(status="sending", claimed_at=now,
+                                   attempts=DigestDelivery.attempts + 1)
+             .where(DigestDelivery.id == pick, DigestDelivery.status == "pending")
+             .returning(*_DELIVERY)
+             .cte("taken"))
+    superseded, posted, expertise = _reader_checks(taken.c.member_id, taken.c.due_at,
+                                                   quiet_since)
+    ctes = (_sent(*sent).cte("sent"), taken) if sent else (taken,)
+    return (Select((taken,), [*(taken.c[f.column_name] for f in _DELIVERY), *_MEMBER,
+                              *_SETTINGS, superseded, posted, expertise])
+            .join(Member, JOIN.LEFT_OUTER, on=(Member.id == taken.c.member_id))
+            .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id))
+            .with_cte(*ctes)
+            .bind(db))
+
+
+def _claimed(row):
+    """The delivery of a `_take_next` row, its `.reader` as `_reader` returns it."""
+    ends = (len(_DELIVERY), len(_DELIVERY) + len(_MEMBER),
+            len(_DELIVERY) + len(_MEMBER) + len(_SETTINGS))
+    delivery = _instance(DigestDelivery, _DELIVERY, row[:ends[0]])
+    member = _instance(Member, _MEMBER, row[ends[0]:ends[1]])
+    settings = _instance(DigestSettings, _SETTINGS, row[ends[1]:ends[2]])
+    if member.id is not None:
+        member.settings = settings if settings.id is not None else None
+        member.superseded, member.posted_recently, member.expertise = row[ends[2]:]
+    delivery.reader = member if member.id is not None else None
+    return delivery
+
+
+def _instance(model, fields, values):
+    """A `model` row from these columns' values (what peewee's row conversion would give,
+    without resolving the columns of every result anew)."""
+    obj = model(__no_default__=True)
+    obj.__data__ = {f.name: None if value is None else f.python_value(value)
+                    for f, value in zip(fields, values, strict=True)}
+    return obj
 
 
 def _pick(now, member_id=None):
@@ -127,6 +166,7 @@ def send_due(now=None, member_id=None, limit=None):
     done = 0
     sent = []  # sent, not yet recorded: recorded with the next claim
     connection = Connection(current_app.config["SMTP"])  # one for the run, while it works
+    _keep_plans(True)
     try:
         while limit is None or done < limit:
             delivery = _claim(now, member_id, shared, sent)
@@ -139,31 +179,65 @@ def send_due(now=None, member_id=None, limit=None):
             done += 1
     finally:
         connection.close()
-        if sent:
-            with db.atomic():
-                for record in sent:
-                    shared.run("sent", _sent, *record)
+        try:
+            if sent:
+                with db.atomic():
+                    for record in sent:
+                        shared.run("sent", _sent, *record)
+        finally:
+            _keep_plans(False)
     return counts
+
+
+def _keep_plans(keep):
+    """PostgreSQL: let this connection's prepared statements keep a plan (`auto`) during a
+    run, or plan every execution again as the other connections do (see extensions).
+
+    The claim and the re-check run once a digest with the same SQL; planning them anew each
+    time cost about as much as running them. PostgreSQL still keeps a generic plan only
+    when it is estimated no dearer than the plans made for each run's values.
+    """
+    if not is_postgres():
+        return
+    try:
+        db.execute_sql("SET plan_cache_mode = auto" if keep else "RESET plan_cache_mode")
+    except DatabaseError:
+        if keep:
+            raise
+        log.warning("could not reset plan_cache_mode after a digest run", exc_info=True)
 
 
 def _reader(member_id, due_at, quiet_since):
     """The delivery's member with `.settings` (or None), `.superseded` (a newer digest), and
     what composing would otherwise ask apart: `.expertise_keys` and `.posted_recently`
     (posted since `quiet_since`)."""
-    newer = DigestDelivery.alias("newer")
-    superseded = fn.EXISTS(newer.select(SQL("1")).where(newer.member == Member.id,
-                                                        newer.due_at > due_at))
-    posted = fn.EXISTS(Post.select(SQL("1")).where(Post.author == Member.id,
-                                                   Post.created_at >= quiet_since))
-    join_keys = fn.STRING_AGG if is_postgres() else fn.GROUP_CONCAT
-    expertise = (MemberExpertise.select(join_keys(MemberExpertise.key, " "))
-                 .where(MemberExpertise.member == Member.id))
-    return (Member.select(Member, DigestSettings, superseded.alias("superseded"),
-                          posted.alias("posted_recently"), expertise.alias("expertise"))
+    superseded, posted, expertise = _reader_checks(Member.id, due_at, quiet_since)
+    return (Member.select(Member, DigestSettings, superseded, posted, expertise)
             .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id),
                   attr="settings")
             .where(Member.id == member_id)
             .limit(1))
+
+
+def _reader_checks(member_id, due_at, quiet_since):
+    """(superseded, posted_recently, expertise) of a member: a newer digest than the one due
+    at `due_at`, a post since `quiet_since`, their expertise keys joined by spaces."""
+    newer = DigestDelivery.alias("newer")
+    superseded = fn.EXISTS(newer.select(SQL("1")).where(newer.member == member_id,
+                                                        newer.due_at > due_at))
+    posted = fn.EXISTS(Post.select(SQL("1")).where(Post.author == member_id,
+                                                   Post.created_at >= quiet_since))
+    join_keys = fn.STRING_AGG if is_postgres() else fn.GROUP_CONCAT
+    expertise = (MemberExpertise.select(join_keys(MemberExpertise.key, " "))
+                 .where(MemberExpertise.member == member_id))
+    return (superseded.alias("superseded"), posted.alias("posted_recently"),
+            expertise.alias("expertise"))
+
+
+def _quiet_since(now):
+    from r2pnet.digests.compose import QUIET_WEEKS
+
+    return now - dt.timedelta(weeks=QUIET_WEEKS)
 
 
 def _sent(now, message_id, delivery_id):
@@ -172,11 +246,12 @@ def _sent(now, message_id, delivery_id):
 
 
 def _process(delivery, now, shared, compose, digest_email, sent, send):
-    from r2pnet.digests.compose import QUIET_WEEKS
-
-    rows = shared.run("reader", _reader, delivery.member_id, delivery.due_at,
-                      now - dt.timedelta(weeks=QUIET_WEEKS))
-    member = rows[0] if rows else None
+    if hasattr(delivery, "reader"):
+        member = delivery.reader  # read by the claiming statement (PostgreSQL)
+    else:
+        rows = shared.run("reader", _reader, delivery.member_id, delivery.due_at,
+                          _quiet_since(now))
+        member = rows[0] if rows else None
     if member is None or not member.is_active:
         return _finish(delivery, "skipped", "the member is disabled")
     settings = getattr(member, "settings", None)

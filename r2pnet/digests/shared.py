@@ -74,7 +74,16 @@ class Shared:
         used as it is (compared or assigned, never computed on): the SQL is built from
         stand-ins for them, which are then replaced by the values of each run.
         """
+        return statements.execute(self._statement(key, build, values), values)
+
+    def rows(self, key, build, *values):
+        """`run` for a statement returning rows, as the database returns them: tuples of
+        unconverted values, in the order selected (no peewee row conversion, which resolves
+        the columns of every result anew)."""
+        return statements.execute(self._statement(key, build, values), values, raw=True)
+
+    def _statement(self, key, build, values):
         statement = self._statements.get(key)
         if statement is None:
             statement = self._statements[key] = statements.build_once(build, values)
-        return statements.execute(statement, values)
+        return statement
