@@ -45,6 +45,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 DIACRITICS = re.compile("[\u0300-\u036f]")
 SPACE = re.compile(r"\s")
+# A quoted word in a tsquery's text ('it''s'), as PostgreSQL writes it.
+LEXEME = "'(?:[^']|'')*'"
 # websearch_to_tsquery's reading, given to FTS5 too: "or" in any case means either; "and" and
 # "not" are plain words (exclusion is "-word"); parentheses do not group.
 OPERATOR_WORD = re.compile(r"(?<!\S)(?:or|and|not)(?!\S)", re.IGNORECASE)
@@ -287,10 +289,15 @@ def _postgres_rank(hits, query):
     tsquery = _tsquery(query)
     # 0 - x, not -x: peewee reads a unary minus as DESC. Flag 32 scales the rank into [0, 1).
     return (0 - fn.ts_rank_cd(hits.document, tsquery, 32)
-            - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{a}'::\"char\"[]")), tsquery),
-                    TITLE_TIER)
-            - _tier(_ts_match(fn.ts_filter(hits.document, SQL("'{b}'::\"char\"[]")), tsquery),
-                    TAGS_TIER))
+            - _tier(_ts_match(hits.document, _weighted(tsquery, "A")), TITLE_TIER)
+            - _tier(_ts_match(hits.document, _weighted(tsquery, "B")), TAGS_TIER))
+
+
+def _weighted(tsquery, weight):
+    """The tsquery with each of its words restricted to one weight (A title, B tags): the
+    document matches it when that part alone satisfies the query, as `ts_filter` would tell,
+    without copying the document."""
+    return fn.regexp_replace(tsquery.cast("text"), LEXEME, rf"\&:{weight}", "g").cast("tsquery")
 
 
 def _ts_match(document, tsquery):

@@ -46,6 +46,16 @@ def test_a_title_that_holds_every_word_ranks_first(lessons):
     assert hits_of("lesson", "early warning")[0] == 2
 
 
+def test_a_phrase_ranks_by_title_only_when_the_title_holds_it_as_a_phrase(lessons):
+    search.index("lesson", 5, "Warning of early signs", "An early warning desk, set up fast.")
+    search.index("lesson", 6, "Reparations", "Early warning reached the district twice.",
+                 tags="early warning")
+    # 2 holds the phrase in its title; 6 in its tags; 5 has both words in its title apart.
+    hits = hits_of("lesson", '"early warning"')
+    assert hits[:2] == [2, 6]
+    assert sorted(hits[2:]) == [1, 5]
+
+
 def test_tags_are_searched(lessons):
     assert hits_of("lesson", "memory") == [4]
     assert hits_of("lesson", "sahel") == [1]
