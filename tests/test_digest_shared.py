@@ -4,16 +4,19 @@ import datetime as dt
 
 import pytest
 
+from r2pnet.deliberations import services as deliberation_services
 from r2pnet.digests.compose import compose
 from r2pnet.digests.shared import Shared
 from r2pnet.digests.models import DigestDelivery
 from r2pnet.digests.sender import send_due
 from r2pnet.discussions.models import Thread
+from r2pnet.extensions import db
 from r2pnet.knowledge.models import Lesson
 from r2pnet.members.models import Member, utcnow
 from r2pnet.moderation import actions
 from tests.helpers import QueryCounter, region
 from tests.moderation_helpers import make_reply, make_thread
+from tests.test_deliberations import schedule
 
 DAY = dt.timedelta(days=1)
 
@@ -27,6 +30,15 @@ def window():
 
 def fresh(member):
     return Member.get_by_id(member.id)
+
+
+def claimed(member):
+    """The member as the sender's claim reads them: with the catalogue versions of that moment."""
+    member = fresh(member)
+    member.catalogues = tuple(db.execute_sql(
+        "SELECT name, generation, counter FROM catalogue_version "
+        "WHERE name IN ('deliberations', 'discussions', 'lessons') ORDER BY name"))
+    return member
 
 
 def titles(items):
@@ -75,6 +87,50 @@ def test_a_lesson_made_region_only_during_a_run_is_left_out_for_other_regions(
     assert compose(fresh(greta), *window, shared).new_lessons == []
     assert titles(compose(fresh(africans.amina), *window, shared).new_lessons) == [
         "Courts lesson"]
+
+
+def test_lists_read_at_the_same_catalogue_versions_are_not_checked_again(window, africans,
+                                                                         make_lesson):
+    make_thread(africans.kofi, title="Ordinary thread")
+    make_lesson(africans.kofi, title="A lesson")
+    shared = Shared()
+    compose(claimed(africans.amina), *window, shared)
+
+    ama_as_claimed, ama_as_read = claimed(africans.ama), fresh(africans.ama)
+    with QueryCounter() as unchanged:
+        same = compose(ama_as_claimed, *window, shared)
+    with QueryCounter() as unknown:
+        compose(ama_as_read, *window, shared)
+
+    assert titles(same.new_threads) == ["Ordinary thread"]
+    assert titles(same.new_lessons) == ["A lesson"]
+    assert len(unknown.queries) == len(unchanged.queries) + 1  # the visibility check
+
+
+def test_a_write_during_a_run_moves_the_versions_and_the_next_digest_is_checked(
+        window, africans, make_lesson):
+    make_thread(africans.kofi, title="Ordinary thread")
+    sensitive = make_thread(africans.kofi, title="Sensitive thread")
+    soon = (utcnow() + 3 * DAY).date().isoformat()
+    meeting = schedule(africans.nia, title="Regional meeting", date=soon, time="14:00",
+                       timezone="UTC")
+    lesson = make_lesson(africans.kofi, title="Network lesson")
+    shared = Shared()
+    first = compose(claimed(africans.amina), *window, shared)
+    assert "Sensitive thread" in titles(first.new_threads)
+    assert titles(first.upcoming) == ["Regional meeting"]
+
+    actions.hide(fresh(africans.nia), sensitive, reason="Names a witness")
+    second = compose(claimed(africans.ama), *window, shared)
+    assert titles(second.new_threads) == ["Ordinary thread"]
+
+    deliberation_services.cancel_deliberation(fresh(africans.nia), meeting)
+    assert compose(claimed(africans.amina), *window, shared).upcoming == []
+
+    Lesson.update(visibility="region", region=region("europe")).where(
+        Lesson.id == lesson.id).execute()
+    third = compose(claimed(africans.amina), *window, shared)
+    assert third.new_lessons == []
 
 
 def test_a_member_moved_during_a_run_gets_their_new_regions_lists(window, africans, make_member):

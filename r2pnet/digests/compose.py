@@ -165,7 +165,8 @@ class Digest:
 def compose(member, since, now, shared=None):
     """The digest of `member` for what happened from `since` to `now` (naive UTC)."""
     shared = shared or Shared(many=False)
-    shared.start()
+    # The versions the sender's claim read (PostgreSQL), before any list of this digest.
+    shared.start(getattr(member, "catalogues", None))
     region = shared.get(("region", member.region_id), lambda: Region.get_or_none(
         Region.id == member.region_id)) if member.region_id else None
     digest = Digest(member_id=member.id, region_name=region.name if region else "the network",

@@ -39,6 +39,12 @@ INTERRUPTED_AFTER = dt.timedelta(minutes=15)
 _DELIVERY = DigestDelivery._meta.sorted_fields
 _MEMBER = Member._meta.sorted_fields
 _SETTINGS = DigestSettings._meta.sorted_fields
+# The versions of what decides who may see a digest's items, as one text: read in the claim,
+# before the digest's lists, so that lists read at the same versions need no check again
+# (shared.Shared.get).
+_CATALOGUES = SQL("(SELECT string_agg(name || ':' || generation || ':' || counter, ',' "
+                  "ORDER BY name) FROM catalogue_version "
+                  "WHERE name IN ('deliberations', 'discussions', 'lessons')) AS catalogues")
 
 
 def claim(now, member_id=None):
@@ -53,7 +59,7 @@ def _claim(now, member_id=None, shared=None, sent=()):
     `sent`: digests that went out since the previous claim, recorded as sent in the same
     transaction (one commit per digest instead of two; the record still precedes the next
     message). On PostgreSQL the row also carries `.reader`: its member as `_reader` reads it
-    (None: no such member), returned by the claiming statement itself.
+    (None: no such member), and `.catalogues` on it, returned by the claiming statement itself.
     """
     from r2pnet.digests.shared import Shared
 
@@ -105,7 +111,7 @@ def _take_next_of(now, quiet_since, member_id, *sent):
                                                    quiet_since)
     ctes = (_sent(*sent).cte("sent"), taken) if sent else (taken,)
     return (Select((taken,), [*(taken.c[f.column_name] for f in _DELIVERY), *_MEMBER,
-                              *_SETTINGS, superseded, posted, expertise])
+                              *_SETTINGS, superseded, posted, expertise, _CATALOGUES])
             .join(Member, JOIN.LEFT_OUTER, on=(Member.id == taken.c.member_id))
             .join(DigestSettings, JOIN.LEFT_OUTER, on=(DigestSettings.member == Member.id))
             .with_cte(*ctes)
@@ -121,7 +127,8 @@ def _claimed(row):
     settings = _instance(DigestSettings, _SETTINGS, row[ends[1]:ends[2]])
     if member.id is not None:
         member.settings = settings if settings.id is not None else None
-        member.superseded, member.posted_recently, member.expertise = row[ends[2]:]
+        (member.superseded, member.posted_recently, member.expertise,
+         member.catalogues) = row[ends[2]:]
     delivery.reader = member if member.id is not None else None
     return delivery
 

@@ -2,7 +2,9 @@
 items (`Viewer`), and the SQL of the queries every digest runs, built once (`Shared`).
 
 Whatever a digest takes from lists read for an earlier member is checked again against that
-member's `visible_to` before it is sent (compose._still_visible).
+member's `visible_to` before it is sent (compose._still_visible), unless every such list was
+read at the catalogue versions the digest's claim read (nothing that decides who may see a
+lesson, thread or deliberation has been written since).
 """
 from dataclasses import dataclass
 
@@ -47,20 +49,28 @@ class Shared:
         self._lists = {}
         self._statements = {}
         self._compose = 0  # which compose is running; lists read by an earlier one are rechecked
+        self._catalogues = None
         self.reused = False
 
-    def start(self):
+    def start(self, catalogues=None):
+        """A new digest; `catalogues`: the catalogue versions read before its lists (None:
+        unknown, so any list read by an earlier digest is checked again)."""
         self._compose += 1
+        self._catalogues = catalogues
         self.reused = False
 
     def get(self, key, read):
-        """The list under `key`, read with `read()` the first time."""
+        """The list under `key`, read with `read()` the first time.
+
+        `reused` turns true when the list was read for an earlier digest at other (or unknown)
+        catalogue versions: what it holds must be checked again for this member."""
         if key in self._lists:
-            made_by, value = self._lists[key]
-            self.reused = self.reused or made_by != self._compose
+            made_by, catalogues, value = self._lists[key]
+            self.reused = self.reused or (made_by != self._compose and (
+                catalogues is None or catalogues != self._catalogues))
             return value
         value = read()
-        self._lists[key] = (self._compose, value)
+        self._lists[key] = (self._compose, self._catalogues, value)
         return value
 
     def clear(self):
