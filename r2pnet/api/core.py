@@ -102,7 +102,7 @@ def operation(rule, method="GET", *, summary, tag, description="", query=None, b
                 return result
             if isinstance(result, Page):
                 return page_response(result, response)
-            payload = response().dump(result) if response is not None else result
+            payload = dumper(response).dump(result) if response is not None else result
             return json_response(payload, status)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
@@ -258,11 +258,19 @@ def _listed(header):
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
+@functools.cache
+def dumper(schema_cls, many=False):
+    """The one instance of an output schema (and `many`): building one copies every declared
+    field, and dumping keeps no state on the instance."""
+    return schema_cls(many=many)
+
+
 # --- lists ------------------------------------------------------------------------------
 
 def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""
-    items = schema_cls(many=True).dump(page.items) if schema_cls is not None else page.items
+    items = dumper(schema_cls, many=True).dump(page.items) if schema_cls is not None \
+        else page.items
     headers = {}
     if page.next_cursor:
         args = request.args.to_dict(flat=False)

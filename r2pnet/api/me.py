@@ -2,7 +2,7 @@
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from r2pnet.api.core import etag_of, operation, require_if_match, web_url, with_etag
+from r2pnet.api.core import dumper, etag_of, operation, require_if_match, web_url, with_etag
 from r2pnet.api.problems import Problem
 from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEKDAY, FREQUENCIES,
@@ -40,7 +40,7 @@ def _profile(member):
     services.attach_moderated_region_ids([member])
     member.region_ref = region_ref(member.region) if member.region_id else None
     member.url = web_url("members.profile", member_id=member.id)
-    payload = MeOut().dump(member)
+    payload = dumper(MeOut).dump(member)
     return payload, etag_of("me", member.id, payload)
 
 
@@ -102,7 +102,7 @@ def _digest(member, for_update=False):
     if for_update and is_postgres():
         query = query.for_update()
     row = query.first()
-    payload = DigestOut().dump({
+    payload = dumper(DigestOut).dump({
         "frequency": row.frequency if row else DEFAULT_FREQUENCY,
         "weekday": row.weekday if row else DEFAULT_WEEKDAY,
         "hour": row.hour if row else DEFAULT_HOUR,

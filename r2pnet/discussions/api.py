@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions
-from r2pnet.api.core import etag_for, etag_of, operation, require_if_match, with_etag
+from r2pnet.api.core import dumper, etag_for, etag_of, operation, require_if_match, with_etag
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.discussions import reading, services
@@ -159,7 +159,7 @@ def post_response(post, status=200, notes=None):
     payload = post_payload(post, visible_quotes(viewer(), [post]))
     if notes is not None:
         payload["notes"] = notes
-    response = with_etag(PostOut().dump(payload), post_etag(post), status)
+    response = with_etag(dumper(PostOut).dump(payload), post_etag(post), status)
     if status == 201:
         response.headers["Location"] = url_for("api.get_post", post_id=post.id)
     return response
@@ -188,7 +188,7 @@ def thread_response(thread, status=200, notes=None):
     payload = thread_detail(thread)
     if notes is not None:
         payload["notes"] = notes
-    body = ThreadDetailOut().dump(payload)
+    body = dumper(ThreadDetailOut).dump(payload)
     response = with_etag(body, etag_of("thread", thread.id, body), status)
     if status == 201:
         response.headers["Location"] = url_for("api.get_thread", thread_id=thread.id)

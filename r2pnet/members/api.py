@@ -5,7 +5,7 @@ from flask_login import current_user
 from peewee import fn
 
 from r2pnet import catalogue, permissions
-from r2pnet.api.core import etag_of, operation, web_url, with_etag
+from r2pnet.api.core import dumper, etag_of, operation, web_url, with_etag
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
@@ -75,7 +75,7 @@ def get_member(member_id):
     member = services.get_member(member_id, viewer)
     if member is None:
         raise Problem(404)
-    payload = MemberOut().dump(describe_members([member], viewer)[0])
+    payload = dumper(MemberOut).dump(describe_members([member], viewer)[0])
     return with_etag(payload, etag_of("member", member.id, payload))
 
 
@@ -147,5 +147,6 @@ def get_region(region_id, query):
     region = services.regions_with_counts().where(Region.id == region_id).first()
     if region is None:
         raise Problem(404)
-    payload = RegionOut().dump(describe_regions([region], viewer, _unanswered_after(query))[0])
+    described = describe_regions([region], viewer, _unanswered_after(query))[0]
+    payload = dumper(RegionOut).dump(described)
     return with_etag(payload, etag_of("region", region.id, payload))
