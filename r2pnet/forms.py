@@ -1,7 +1,16 @@
 """Reading HTML forms through marshmallow schemas, keeping what the user typed."""
+import functools
+
 from marshmallow import EXCLUDE, ValidationError
 
 REQUIRED = {"required": "This field is required."}
+
+
+@functools.cache
+def shared_schema(schema_cls, many=False):
+    """The one instance of a schema (and `many`): building one copies every declared field,
+    and loading or dumping keeps no state on the instance."""
+    return schema_cls(many=many)
 
 
 def one_line(value):

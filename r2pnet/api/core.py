@@ -13,6 +13,7 @@ from r2pnet.api.paging import Page
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict, DomainError, Forbidden, NotFound
 from r2pnet.extensions import csrf, login_manager
+from r2pnet.forms import shared_schema
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token calls carry no CSRF token; session calls are checked below
@@ -102,7 +103,7 @@ def operation(rule, method="GET", *, summary, tag, description="", query=None, b
                 return result
             if isinstance(result, Page):
                 return page_response(result, response)
-            payload = dumper(response).dump(result) if response is not None else result
+            payload = shared_schema(response).dump(result) if response is not None else result
             return json_response(payload, status)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
@@ -159,7 +160,7 @@ def address_key():
 
 def load_query(schema_cls):
     """The query string through a schema: lists from repeated keys, unknown keys refused."""
-    schema = schema_cls()
+    schema = shared_schema(schema_cls)
     values = {}
     for key in request.args:
         field = schema.fields.get(key)
@@ -196,7 +197,7 @@ def load_body(schema_cls, partial=False):
     data = read_json()
     _refuse_unstorable(data)
     try:
-        return schema_cls().load(data, partial=partial, unknown=RAISE)
+        return shared_schema(schema_cls).load(data, partial=partial, unknown=RAISE)
     except ValidationError as exc:
         raise Problem(422, "Some fields are not valid.", exc.messages) from None
 
@@ -258,18 +259,11 @@ def _listed(header):
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
-@functools.cache
-def dumper(schema_cls, many=False):
-    """The one instance of an output schema (and `many`): building one copies every declared
-    field, and dumping keeps no state on the instance."""
-    return schema_cls(many=many)
-
-
 # --- lists ------------------------------------------------------------------------------
 
 def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""
-    items = dumper(schema_cls, many=True).dump(page.items) if schema_cls is not None \
+    items = shared_schema(schema_cls, many=True).dump(page.items) if schema_cls is not None \
         else page.items
     headers = {}
     if page.next_cursor:

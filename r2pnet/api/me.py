@@ -2,7 +2,7 @@
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from r2pnet.api.core import dumper, etag_of, operation, require_if_match, web_url, with_etag
+from r2pnet.api.core import etag_of, operation, require_if_match, web_url, with_etag
 from r2pnet.api.problems import Problem
 from r2pnet.api.schemas import ApiSchema, UtcDateTime
 from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEKDAY, FREQUENCIES,
@@ -10,6 +10,7 @@ from r2pnet.digests.models import (DEFAULT_FREQUENCY, DEFAULT_HOUR, DEFAULT_WEEK
 from r2pnet.digests.schemas import DigestSettingsSchema
 from r2pnet.digests.settings import save_settings
 from r2pnet.extensions import db, is_postgres
+from r2pnet.forms import shared_schema
 from r2pnet.members import services
 from r2pnet.members.api import region_ref
 from r2pnet.members.api_schemas import MeOut, MePatch, WholeNumber
@@ -40,7 +41,7 @@ def _profile(member):
     services.attach_moderated_region_ids([member])
     member.region_ref = region_ref(member.region) if member.region_id else None
     member.url = web_url("members.profile", member_id=member.id)
-    payload = dumper(MeOut).dump(member)
+    payload = shared_schema(MeOut).dump(member)
     return payload, etag_of("me", member.id, payload)
 
 
@@ -102,7 +103,7 @@ def _digest(member, for_update=False):
     if for_update and is_postgres():
         query = query.for_update()
     row = query.first()
-    payload = dumper(DigestOut).dump({
+    payload = shared_schema(DigestOut).dump({
         "frequency": row.frequency if row else DEFAULT_FREQUENCY,
         "weekday": row.weekday if row else DEFAULT_WEEKDAY,
         "hour": row.hour if row else DEFAULT_HOUR,

@@ -11,6 +11,7 @@ from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members import services
 from r2pnet.api.core import web_url
 from r2pnet.members.api_schemas import searchable
+from r2pnet.forms import shared_schema
 
 SNIPPET = ("An HTML fragment of the matching text: everything escaped, the matched words in "
            "<mark>.")
@@ -78,7 +79,8 @@ class SearchOut(Schema):
 
 
 def _lessons(viewer, text, limit):
-    lessons, total = browse.results(viewer, BrowseSchema().load({"q": text}), 1, per_page=limit)
+    filters = shared_schema(BrowseSchema).load({"q": text})
+    lessons, total = browse.results(viewer, filters, 1, per_page=limit)
     return [{"id": lesson.id, "title": lesson.title, "summary": lesson.summary,
              "snippet_html": str(getattr(lesson, "snippet", "")),
              "url": web_url("knowledge.lesson_page", lesson_id=lesson.id)}

@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import permissions
-from r2pnet.api.core import dumper, etag_for, etag_of, operation, require_if_match, with_etag
+from r2pnet.api.core import etag_for, etag_of, operation, require_if_match, with_etag
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.discussions import reading, services
@@ -15,6 +15,7 @@ from r2pnet.discussions.api_schemas import (PostListQuery, PostOut, PostPatch, R
                                             ThreadOut)
 from r2pnet.discussions.models import Post, Thread, ThreadLesson, ThreadTerm
 from r2pnet.errors import Conflict, DomainError, Forbidden, NotFound
+from r2pnet.forms import shared_schema
 from r2pnet.knowledge.models import Lesson
 from r2pnet.members.models import Member
 from r2pnet.web import client_ip
@@ -159,7 +160,7 @@ def post_response(post, status=200, notes=None):
     payload = post_payload(post, visible_quotes(viewer(), [post]))
     if notes is not None:
         payload["notes"] = notes
-    response = with_etag(dumper(PostOut).dump(payload), post_etag(post), status)
+    response = with_etag(shared_schema(PostOut).dump(payload), post_etag(post), status)
     if status == 201:
         response.headers["Location"] = url_for("api.get_post", post_id=post.id)
     return response
@@ -188,7 +189,7 @@ def thread_response(thread, status=200, notes=None):
     payload = thread_detail(thread)
     if notes is not None:
         payload["notes"] = notes
-    body = dumper(ThreadDetailOut).dump(payload)
+    body = shared_schema(ThreadDetailOut).dump(payload)
     response = with_etag(body, etag_of("thread", thread.id, body), status)
     if status == 201:
         response.headers["Location"] = url_for("api.get_thread", thread_id=thread.id)

@@ -10,6 +10,7 @@ from r2pnet.knowledge import browse
 from r2pnet.knowledge.models import Lesson
 from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members.models import Member, Region
+from r2pnet.forms import shared_schema
 
 PER_SECTION = 20
 
@@ -109,7 +110,7 @@ def search_page():
     lessons, lesson_total, threads, thread_total, posts, post_total = ([], nothing, [], nothing,
                                                                         [], nothing)
     if text:
-        filters = BrowseSchema().load({"q": text})
+        filters = shared_schema(BrowseSchema).load({"q": text})
         key = ("search", text, search.candidate_cap())
 
         def keep(catalogue_name, scope):

@@ -4,11 +4,12 @@ from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import catalogue, permissions, search
-from r2pnet.api.core import (dumper, etag_of, json_response, operation, require_if_match,
+from r2pnet.api.core import (etag_of, json_response, operation, require_if_match,
                              web_url, with_etag)
 from r2pnet.api.paging import CursorSchema, Page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
+from r2pnet.forms import shared_schema
 from r2pnet.knowledge import attachments, browse, revisions, services
 from r2pnet.knowledge.api_schemas import (LessonApplicationIn, LessonApplicationOut,
                                           LessonCreate, LessonListItem, LessonOut, LessonPatch,
@@ -117,7 +118,7 @@ def _whole(lesson, viewer):
         "download_url": web_url("api.download_lesson_attachment", lesson_id=lesson.id,
                                 attachment_id=file.id),
     } for file in services.attachments_of(lesson)]
-    return dumper(LessonOut).dump(payload)
+    return shared_schema(LessonOut).dump(payload)
 
 
 def _lesson_response(lesson, viewer, status=200):
@@ -257,7 +258,7 @@ def apply_lesson(lesson_id, body):
     count = Lesson.select(Lesson.applied_count).where(Lesson.id == lesson.id).scalar()
     payload = {"lesson_id": lesson.id, "note": body["note"], "created": created,
                "applied_count": count}
-    return json_response(dumper(LessonApplicationOut).dump(payload))
+    return json_response(shared_schema(LessonApplicationOut).dump(payload))
 
 
 @operation("/lessons/<int:lesson_id>/attachments/<int:attachment_id>", tag=TAG,

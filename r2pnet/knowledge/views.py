@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from r2pnet import catalogue, permissions, search
 from r2pnet.errors import Conflict, DomainError
-from r2pnet.forms import load_form
+from r2pnet.forms import shared_schema, load_form
 from r2pnet.knowledge import browse, services
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson
 from r2pnet.knowledge.schemas import BROWSE_LISTS, LESSON_LISTS, BrowseSchema, LessonSchema
@@ -36,7 +36,7 @@ def readable_lesson(lesson_id):
 
 def read_filters(args):
     """Browse filters from a query string: (data, errors, values kept for links)."""
-    schema = BrowseSchema()
+    schema = shared_schema(BrowseSchema)
     data, errors, values = load_form(schema, args, BROWSE_LISTS)
     values = {k: v for k, v in values.items() if k in schema.fields and k not in errors
               and v not in ("", [])}

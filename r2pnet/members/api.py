@@ -5,11 +5,12 @@ from flask_login import current_user
 from peewee import fn
 
 from r2pnet import catalogue, permissions
-from r2pnet.api.core import dumper, etag_of, operation, web_url, with_etag
+from r2pnet.api.core import etag_of, operation, web_url, with_etag
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
 from r2pnet.discussions.models import Thread
+from r2pnet.forms import shared_schema
 from r2pnet.members import services
 from r2pnet.members.api_schemas import (MemberListQuery, MemberOut, RegionListQuery, RegionOut,
                                         RegionQuery)
@@ -75,7 +76,7 @@ def get_member(member_id):
     member = services.get_member(member_id, viewer)
     if member is None:
         raise Problem(404)
-    payload = dumper(MemberOut).dump(describe_members([member], viewer)[0])
+    payload = shared_schema(MemberOut).dump(describe_members([member], viewer)[0])
     return with_etag(payload, etag_of("member", member.id, payload))
 
 
@@ -148,5 +149,5 @@ def get_region(region_id, query):
     if region is None:
         raise Problem(404)
     described = describe_regions([region], viewer, _unanswered_after(query))[0]
-    payload = dumper(RegionOut).dump(described)
+    payload = shared_schema(RegionOut).dump(described)
     return with_etag(payload, etag_of("region", region.id, payload))

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from r2pnet import catalogue, permissions
 from r2pnet.errors import Conflict, DomainError
-from r2pnet.forms import load_form
+from r2pnet.forms import shared_schema, load_form
 from r2pnet.members import services
 from r2pnet.members.models import EMAIL_VISIBILITY, Member, Region
 from r2pnet.members.reference import countries, language_groups, languages, timezones
@@ -26,7 +26,7 @@ def _choices():
 @bp.route("/members")
 def directory():
     """Find members by region, country, language, expertise, role and name."""
-    schema = DirectoryQuerySchema()
+    schema = shared_schema(DirectoryQuerySchema)
     data, errors, values = load_form(schema, request.args)
     # Only known filters go back into the links; a bad one is reported and the others still apply.
     values = {k: v for k, v in values.items() if k in schema.fields and k not in errors}
