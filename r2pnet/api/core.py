@@ -263,8 +263,9 @@ def _listed(header):
 
 def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""
-    items = shared_schema(schema_cls, many=True).dump(page.items) if schema_cls is not None \
-        else page.items
+    items = page.items
+    if schema_cls is not None:
+        items = shared_schema(schema_cls, many=True).dump(items)
     headers = {}
     if page.next_cursor:
         args = request.args.to_dict(flat=False)

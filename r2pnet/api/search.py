@@ -6,12 +6,12 @@ from r2pnet import search
 from r2pnet.api.core import operation
 from r2pnet.api.schemas import ApiSchema
 from r2pnet.discussions.search_views import find_threads
+from r2pnet.forms import shared_schema
 from r2pnet.knowledge import browse
 from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members import services
 from r2pnet.api.core import web_url
 from r2pnet.members.api_schemas import searchable
-from r2pnet.forms import shared_schema
 
 SNIPPET = ("An HTML fragment of the matching text: everything escaped, the matched words in "
            "<mark>.")

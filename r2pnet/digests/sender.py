@@ -39,6 +39,9 @@ INTERRUPTED_AFTER = dt.timedelta(minutes=15)
 _DELIVERY = DigestDelivery._meta.sorted_fields
 _MEMBER = Member._meta.sorted_fields
 _SETTINGS = DigestSettings._meta.sorted_fields
+# Where the member's and the settings' columns end in a claiming row (then the checks).
+_MEMBER_ENDS = len(_DELIVERY) + len(_MEMBER)
+_SETTINGS_ENDS = _MEMBER_ENDS + len(_SETTINGS)
 # The versions of what decides who may see a digest's items, as one text: read in the claim,
 # before the digest's lists, so that lists read at the same versions need no check again
 # (shared.Shared.get).
@@ -120,15 +123,13 @@ def _take_next_of(now, quiet_since, member_id, *sent):
 
 def _claimed(row):
     """The delivery of a `_take_next` row, its `.reader` as `_reader` returns it."""
-    ends = (len(_DELIVERY), len(_DELIVERY) + len(_MEMBER),
-            len(_DELIVERY) + len(_MEMBER) + len(_SETTINGS))
-    delivery = _instance(DigestDelivery, _DELIVERY, row[:ends[0]])
-    member = _instance(Member, _MEMBER, row[ends[0]:ends[1]])
-    settings = _instance(DigestSettings, _SETTINGS, row[ends[1]:ends[2]])
+    delivery = _instance(DigestDelivery, _DELIVERY, row[:len(_DELIVERY)])
+    member = _instance(Member, _MEMBER, row[len(_DELIVERY):_MEMBER_ENDS])
+    settings = _instance(DigestSettings, _SETTINGS, row[_MEMBER_ENDS:_SETTINGS_ENDS])
     if member.id is not None:
         member.settings = settings if settings.id is not None else None
         (member.superseded, member.posted_recently, member.expertise,
-         member.catalogues) = row[ends[2]:]
+         member.catalogues) = row[_SETTINGS_ENDS:]
     delivery.reader = member if member.id is not None else None
     return delivery
 

@@ -6,11 +6,11 @@ from peewee import JOIN
 from r2pnet import catalogue, search, statements
 from r2pnet.discussions.models import Post, Thread
 from r2pnet.discussions.views import bp
+from r2pnet.forms import shared_schema
 from r2pnet.knowledge import browse
 from r2pnet.knowledge.models import Lesson
 from r2pnet.knowledge.schemas import BrowseSchema
 from r2pnet.members.models import Member, Region
-from r2pnet.forms import shared_schema
 
 PER_SECTION = 20
 

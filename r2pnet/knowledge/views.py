@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from r2pnet import catalogue, permissions, search
 from r2pnet.errors import Conflict, DomainError
-from r2pnet.forms import shared_schema, load_form
+from r2pnet.forms import load_form, shared_schema
 from r2pnet.knowledge import browse, services
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson
 from r2pnet.knowledge.schemas import BROWSE_LISTS, LESSON_LISTS, BrowseSchema, LessonSchema

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from r2pnet import catalogue, permissions
 from r2pnet.errors import Conflict, DomainError
-from r2pnet.forms import shared_schema, load_form
+from r2pnet.forms import load_form, shared_schema
 from r2pnet.members import services
 from r2pnet.members.models import EMAIL_VISIBILITY, Member, Region
 from r2pnet.members.reference import countries, language_groups, languages, timezones
