@@ -41,13 +41,13 @@ class Memo:
         self._items = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key, compute):
-        """The value kept for `key`, else `compute()` kept for next time."""
+    def get(self, key, compute, *args):
+        """The value kept for `key`, else `compute(*args)` kept for next time."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = compute()
+        value = compute(*args)
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:

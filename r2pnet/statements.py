@@ -23,15 +23,15 @@ _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
 MAX_LISTED = 100
 
 
-def run(key, build, *values):
+def run(key, build, *values, raw=False):
     """Run `build(*values)`: a select's rows (or a write's RETURNING rows) as the query
-    returns them, else the number of rows changed."""
+    returns them (`raw`: as `execute` gives them), else the number of rows changed."""
     shape = tuple(len(value) if type(value) is tuple else value is None for value in values)
     cache_key = (key, type(db.obj), shape)
     statement = _built.get(cache_key)
     if statement is None:
         statement = _built[cache_key] = build_once(build, values)
-    return execute(statement, values)
+    return execute(statement, values, raw)
 
 
 def build_once(build, values):

@@ -240,11 +240,11 @@ def localtime(value, fmt="%d %b %Y %H:%M"):
     """A naive UTC datetime shown in the signed-in member's time zone."""
     if value is None:
         return ""
-    local = value.replace(tzinfo=dt.UTC).astimezone(_viewer_zone())
+    local = value.replace(tzinfo=dt.UTC).astimezone(viewer_zone())
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def _viewer_zone():
+def viewer_zone():
     """The signed-in member's time zone (UTC otherwise), looked up once per request."""
     zone = g.get("viewer_zone")
     if zone is None:

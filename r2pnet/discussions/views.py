@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from r2pnet import permissions
 from r2pnet.discussions import reading, services
+from r2pnet.discussions.cards import post_cards
 from r2pnet.discussions.models import NETWORK, PostRevision
 from r2pnet.discussions.schemas import (CLASSIFICATION_LISTS, ConclusionSchema, EditPostSchema,
                                         ReplySchema, ThreadListSchema, ThreadSchema)
@@ -157,11 +158,13 @@ def thread_page(thread_id):
     last_on_page = min(page * reading.POSTS_PER_PAGE, thread.last_number)
     if last_on_page > last_read:
         services.mark_read(viewer, thread, last_on_page)
-    return render_template("discussions/thread.html", thread=thread, posts=posts, terms=terms,
+    can_reply = permissions.can_reply(viewer, thread)
+    rights = permissions.ThreadRights(viewer, thread)
+    cards = post_cards(posts, thread, last_read, can_reply, rights, reading.page_of)
+    return render_template("discussions/thread.html", thread=thread, cards=cards, terms=terms,
                            lessons=lessons, followed=followed, last_read=last_read,
                            page=page, pages=pages, taxonomy=_taxonomy(),
-                           can_reply=permissions.can_reply(viewer, thread),
-                           rights=permissions.ThreadRights(viewer, thread),
+                           can_reply=can_reply, rights=rights,
                            can_moderate=permissions.can_moderate_thread(viewer, thread),
                            can_close=permissions.can_close_thread(viewer, thread))
 
