@@ -5,6 +5,7 @@ import secrets
 
 from peewee import JOIN
 
+from r2pnet import statements
 from r2pnet.api.models import SCOPES, ApiToken
 from r2pnet.audit.services import record
 from r2pnet.errors import DomainError, NotFound
@@ -74,10 +75,12 @@ def authenticate(token, ip=""):
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = utcnow()
-    row = (ApiToken.select(ApiToken, Member)
-           .join(Member, JOIN.INNER, on=(ApiToken.member == Member.id))
-           .where(ApiToken.token_hash == digest(token))
-           .first())
+    rows = statements.run("api token", lambda token_hash: (
+        ApiToken.select(ApiToken, Member)
+        .join(Member, JOIN.INNER, on=(ApiToken.member == Member.id))
+        .where(ApiToken.token_hash == token_hash)
+        .limit(1)), digest(token))
+    row = rows[0] if rows else None
     if row is None or row.status(now) != "active" or not row.member.is_active:
         return None
     if (row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
