@@ -9,6 +9,7 @@ from flask_login import current_user
 from marshmallow import RAISE, ValidationError, fields
 
 from r2pnet.api import tokens
+from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import Page
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict, DomainError, Forbidden, NotFound
@@ -103,7 +104,7 @@ def operation(rule, method="GET", *, summary, tag, description="", query=None, b
                 return result
             if isinstance(result, Page):
                 return page_response(result, response)
-            payload = shared_schema(response).dump(result) if response is not None else result
+            payload = dumper(response).dump(result) if response is not None else result
             return json_response(payload, status)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
@@ -265,7 +266,7 @@ def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""
     items = page.items
     if schema_cls is not None:
-        items = shared_schema(schema_cls, many=True).dump(items)
+        items = dumper(schema_cls).dump(items, many=True)
     headers = {}
     if page.next_cursor:
         args = request.args.to_dict(flat=False)
