@@ -80,8 +80,9 @@ def _find_posts(viewer, text, limit):
 
 
 def _posts_shown(query, *extra):
-    """Replies with the thread and author a result shows."""
-    return (query.select(Post, Thread.id, Thread.title, Member.id, Member.name, *extra)
+    """Replies with the thread and author a result shows (not their text: the snippet is)."""
+    return (query.select(Post.id, Post.number, Post.thread, Post.author, Thread.id, Thread.title,
+                         Member.id, Member.name, *extra)
             .join_from(Post, Thread, on=(Post.thread == Thread.id))
             .join_from(Post, Member, on=(Post.author == Member.id), attr="author"))
 
