@@ -5,7 +5,8 @@
 Generates the network (benchmarks/dataset.py), signs a member in through the login form with
 Flask's test client, and requests each page of the load run (benchmarks/load.py) many times,
 measuring the process's CPU time per request: once with nothing kept between requests
-(`catalogue.forget()` before each, as on the first visit after a change) and once as the load
+(`catalogue.forget()` and `fragments.forget()` before each, as on the first visit after a
+change) and once as the load
 run sees them (what the catalogue keeps is reused). No HTTP server, no wrk: this isolates
 what a page costs the worker from what the server, the network and the database server cost.
 """
@@ -34,7 +35,7 @@ def cpu_ms(call, requests):
 def run(database, requests):
     url, drop = fresh_database(database)
     app = migrated_app(url)
-    from r2pnet import catalogue
+    from r2pnet import catalogue, fragments
     from r2pnet.api.tokens import create_token
     from r2pnet.database import refresh_statistics
     from r2pnet.extensions import db
@@ -62,6 +63,7 @@ def run(database, requests):
 
             def first_visit(visit=visit):
                 catalogue.forget()
+                fragments.forget()
                 visit()
 
             rows.append((name, cpu_ms(first_visit, requests), cpu_ms(visit, requests)))

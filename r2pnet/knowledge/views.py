@@ -9,6 +9,7 @@ from r2pnet import catalogue, permissions, search
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form, shared_schema
 from r2pnet.knowledge import browse, services
+from r2pnet.knowledge.cards import lesson_cards
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson
 from r2pnet.knowledge.schemas import BROWSE_LISTS, LESSON_LISTS, BrowseSchema, LessonSchema
 from r2pnet.members.models import Region
@@ -62,7 +63,8 @@ def browse_lessons():
                                     keep=lambda part, compute: catalogue.kept(
                                         ("lessons",), (*key, *part), compute))
     pages = max(1, -(-total // browse.PAGE_SIZE))
-    return render_template("knowledge/browse.html", lessons=lessons, total=total,
+    return render_template("knowledge/browse.html", cards=lesson_cards(lessons, _taxonomy()),
+                           total=total,
                            facet_column=facet_column, filters=data, values=values,
                            errors=errors, page=data["page"], pages=pages,
                            taxonomy=_taxonomy()), 400 if errors else 200
