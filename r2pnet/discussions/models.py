@@ -128,15 +128,12 @@ class Post(BaseModel):
 
     @classmethod
     def readable(cls, kind, readable_ids=(0,), moderated_ids=(0,)):
-        """The rule over a Thread.reader_scope, for a query of posts joined to their thread."""
-        threads = Thread.select(Thread.id)
-        condition = Thread.readable(kind, readable_ids, moderated_ids)
-        in_readable_thread = cls.thread.in_(threads if condition is None
-                                            else threads.where(condition))
+        """The rule over a Thread.reader_scope, for a query of posts joined to their thread
+        (the thread's own rule applies to the joined row: no list of readable threads)."""
         if kind == "all":
-            return in_readable_thread
+            return Thread.id.is_null(False)
         shown = (cls.is_hidden == False) | (Thread.region << moderated_ids)  # noqa: E712
-        return in_readable_thread & shown
+        return Thread.readable(kind, readable_ids, moderated_ids) & shown
 
     @property
     def is_opening(self):
