@@ -108,6 +108,10 @@ class Gunicorn:
                               data={"email": email, "password": password, "csrf_token": token})
         if answer.status_code != 302:
             raise RuntimeError(f"sign-in failed: {answer.status_code}")
+        # As a browser does: follow the redirect and keep the cookie it updates (the first page
+        # after signing in adds the CSRF secret). wrk replays one cookie: a stale one would make
+        # every page add the secret again and re-sign the session.
+        browser.get(self.base + answer.headers["Location"], timeout=10)
         return "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
 
     def stop(self):
