@@ -6,6 +6,7 @@ from r2pnet import catalogue, permissions
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form, shared_schema
 from r2pnet.members import services
+from r2pnet.members.cards import member_cards
 from r2pnet.members.models import EMAIL_VISIBILITY, Member, Region
 from r2pnet.members.reference import countries, language_groups, languages, timezones
 from r2pnet.members.schemas import DirectoryQuerySchema, ProfileSchema, RegionSchema
@@ -37,7 +38,7 @@ def directory():
         data, current_user, data["page"],
         keep=lambda part, compute: catalogue.kept(("members",), (*key, *part), compute))
     pages = max(1, -(-total // services.DIRECTORY_PAGE_SIZE))
-    return render_template("members/directory.html", members=members, total=total,
+    return render_template("members/directory.html", cards=member_cards(members), total=total,
                            page=data["page"], pages=pages, filters=data, errors=errors,
                            values=values, countries=countries(), languages=languages(),
                            regions=list(Region.ordered()),
