@@ -6,7 +6,7 @@ from pathlib import Path
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from flask_bootstrap import Bootstrap5
-from peewee import DatabaseProxy, Model
+from peewee import DatabaseProxy, Model, __exception_wrapper__
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
@@ -33,6 +33,11 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+# psycopg prepares a statement after this many runs: never, unless a run asks (psycopg ignores
+# the ask when the threshold is None).
+PREPARE_WHEN_ASKED = 2**31
+
+
 class PostgresqlPool(PooledPostgresqlDatabase):
     """The pool, asking the server whether a connection is alive (a round trip) only when it
     has not been used for a second: a busy worker reuses its connection many times a second.
@@ -55,6 +60,23 @@ class PostgresqlPool(PooledPostgresqlDatabase):
         self._returned.pop(self.conn_key(conn), None)
         super()._close_raw(conn)
 
+    def execute_prepared(self, sql, params):
+        """`execute_sql`, the statement prepared on this connection at its first run, so that
+        PostgreSQL may keep a plan for it (see make_database)."""
+        self._log_query(sql, params)
+        start = time.perf_counter() if self.query_hooks else None
+        try:
+            with __exception_wrapper__:
+                cursor = self.cursor()
+                cursor.execute(sql, params or (), prepare=True)
+        except Exception as exc:
+            if start is not None:
+                self._notify_hooks(sql, params, start, exc)
+            raise
+        if start is not None:
+            self._notify_hooks(sql, params, start, None)
+        return cursor
+
     def _is_closed(self, conn):
         returned = self._returned.pop(self.conn_key(conn), None)
         if (returned is not None and time.monotonic() - returned < self.RECENT
@@ -75,15 +97,16 @@ def make_database(settings):
         return PooledSqliteDatabase(settings["path"], pragmas=SQLITE_PRAGMAS, timeout=10,
                                     lock_type="IMMEDIATE", max_connections=SQLITE_CONNECTIONS,
                                     stale_timeout=300, check_same_thread=False)
-    # psycopg prepares a statement run five times; PostgreSQL may then switch it to a generic
-    # plan, blind to its values: a search for a common word planned as for a rare one took
-    # 300 ms instead of 40. Prepared statements still save parsing; each run is planned anew.
+    # A prepared statement may get a generic plan, blind to its values: a search for a common
+    # word planned as for a rare one took 300 ms instead of 40. So statements are not prepared
+    # (each run is planned with its values), except those built once by r2pnet/statements.py,
+    # lookups by id whose plan does not depend on the values: planning them on every run cost
+    # up to a millisecond each, more than running them.
     return PostgresqlPool(
         settings["database"], host=settings["host"], port=settings["port"],
         user=settings["user"], password=settings["password"],
         max_connections=settings["max_connections"], timeout=settings["pool_timeout"],
-        stale_timeout=300, connect_timeout=5,
-        options="-c plan_cache_mode=force_custom_plan")
+        stale_timeout=300, connect_timeout=5, prepare_threshold=PREPARE_WHEN_ASKED)
 
 
 def init_database(app):

@@ -15,7 +15,7 @@ import datetime as dt
 
 from peewee import SelectBase
 
-from r2pnet.extensions import db
+from r2pnet.extensions import db, is_postgres
 
 _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
 # The longest tuple a caller should pass: each length is a statement kept for the process, so
@@ -55,8 +55,10 @@ def execute(statement, values, raw=False):
     the driver returns them, tuples in the order selected, without peewee's row conversion."""
     query, sql, params = statement
     flat = _flatten(values)
-    cursor = db.execute_sql(sql, [fixed if slot is None else flat[slot]
-                                  for slot, fixed in params])
+    arguments = [fixed if slot is None else flat[slot] for slot, fixed in params]
+    # PostgreSQL: prepared, so its plan may be kept (r2pnet/extensions.py make_database).
+    cursor = (db.execute_prepared(sql, arguments) if is_postgres()
+              else db.execute_sql(sql, arguments))
     if raw:
         return cursor.fetchall()
     if isinstance(query, SelectBase) or getattr(query, "_returning", None):

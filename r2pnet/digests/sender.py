@@ -26,11 +26,12 @@ from peewee import JOIN, SQL, DatabaseError, Select, fn
 
 from r2pnet.digests.models import MAX_BOUNCES, DigestDelivery, DigestSettings
 from r2pnet.discussions.models import Post
-from r2pnet.extensions import db, is_postgres
+from r2pnet.extensions import PREPARE_WHEN_ASKED, db, is_postgres
 from r2pnet.mail import Connection, _is_permanent
 from r2pnet.members.models import Member, MemberExpertise, utcnow
 
 log = logging.getLogger(__name__)
+DIGEST_PREPARE_THRESHOLD = 5  # runs of one SQL text before a digest run's connection prepares it
 # Minutes before each retry of a temporary failure; none after RETRY_FOR has passed.
 RETRY_MINUTES = (5, 15, 30, 60, 120, 240, 480, 720)
 RETRY_FOR = dt.timedelta(days=3)
@@ -198,8 +199,8 @@ def send_due(now=None, member_id=None, limit=None):
 
 
 def _keep_plans(keep):
-    """PostgreSQL: let this connection's prepared statements keep a plan (`auto`) during a
-    run, or plan every execution again as the other connections do (see extensions).
+    """PostgreSQL: let this connection prepare what a run repeats (after five runs, psycopg's
+    default), or prepare only what asks again, as the other connections do (see extensions).
 
     The claim and the re-check run once a digest with the same SQL; planning them anew each
     time cost about as much as running them. PostgreSQL still keeps a generic plan only
@@ -208,11 +209,13 @@ def _keep_plans(keep):
     if not is_postgres():
         return
     try:
-        db.execute_sql("SET plan_cache_mode = auto" if keep else "RESET plan_cache_mode")
+        db.connection().prepare_threshold = (DIGEST_PREPARE_THRESHOLD if keep
+                                             else PREPARE_WHEN_ASKED)
     except DatabaseError:
         if keep:
             raise
-        log.warning("could not reset plan_cache_mode after a digest run", exc_info=True)
+        log.warning("could not restore the connection's preparing after a digest run",
+                    exc_info=True)
 
 
 def _reader(member_id, due_at, quiet_since):
