@@ -64,10 +64,9 @@ def browse_lessons():
                                         ("lessons",), (*key, *part), compute))
     pages = max(1, -(-total // browse.PAGE_SIZE))
     return render_template("knowledge/browse.html", cards=lesson_cards(lessons, _taxonomy()),
-                           total=total,
-                           facet_column=facet_column, filters=data, values=values,
-                           errors=errors, page=data["page"], pages=pages,
-                           taxonomy=_taxonomy()), 400 if errors else 200
+                           total=total, facet_column=facet_column, filters=data,
+                           values=values, errors=errors, page=data["page"],
+                           pages=pages), 400 if errors else 200
 
 
 def _facet_column(viewer, filters, values):
