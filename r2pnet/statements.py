@@ -17,7 +17,7 @@ from peewee import SelectBase
 
 from r2pnet.extensions import db, is_postgres
 
-_built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)])
+_built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)], primed)
 # The longest tuple a caller should pass: each length is a statement kept for the process, so
 # lists of ids longer than a page (an export's) are better built each time.
 MAX_LISTED = 100
@@ -35,8 +35,8 @@ def run(key, build, *values, raw=False):
 
 
 def build_once(build, values):
-    """(query, SQL, parameters) of `build(*values)`, for `execute` with any values of that
-    shape (a caller that keeps statements for less than the process keeps its own)."""
+    """(query, SQL, parameters, primed) of `build(*values)`, for `execute` with any values of
+    that shape (a caller that keeps statements for less than the process keeps its own)."""
     count = iter(range(10**6))
     marks = [tuple(_stand_in(item, next(count)) for item in value) if type(value) is tuple
              else None if value is None else _stand_in(value, next(count)) for value in values]
@@ -47,13 +47,13 @@ def build_once(build, values):
     if {slot for slot in found if slot is not None} != set(range(len(slots))):
         raise ValueError("every value must appear in the SQL as it is")
     return query, sql, [(slot, None if slot is not None else param)
-                        for slot, param in zip(found, params, strict=True)]
+                        for slot, param in zip(found, params, strict=True)], {}
 
 
 def execute(statement, values, raw=False):
     """Run a statement from `build_once` with these values (see `run`); `raw`: its rows as
     the driver returns them, tuples in the order selected, without peewee's row conversion."""
-    query, sql, params = statement
+    query, sql, params, primed = statement
     flat = _flatten(values)
     arguments = [fixed if slot is None else flat[slot] for slot, fixed in params]
     # PostgreSQL: prepared, so its plan may be kept (r2pnet/extensions.py make_database).
@@ -62,8 +62,26 @@ def execute(statement, values, raw=False):
     if raw:
         return cursor.fetchall()
     if isinstance(query, SelectBase) or getattr(query, "_returning", None):
-        return list(query._get_cursor_wrapper(cursor))  # peewee's own row conversion
+        return _converted(query, cursor, primed)
     return cursor.rowcount
+
+
+# A cursor wrapper's state that belongs to one run; the rest is resolved from the query and
+# the cursor's description, which are the same at every run of one statement.
+_PER_RUN = frozenset({"cursor", "count", "index", "populated", "row_cache"})
+
+
+def _converted(query, cursor, primed):
+    """The rows as peewee converts them, its columns resolved at the statement's first run
+    with rows and reused: resolving them anew took more than the conversion itself."""
+    wrapper = query._get_cursor_wrapper(cursor)
+    if primed:
+        vars(wrapper).update(primed)
+    rows = list(wrapper)
+    if not primed and wrapper.initialized:
+        primed.update((name, value) for name, value in vars(wrapper).items()
+                      if name not in _PER_RUN)
+    return rows
 
 
 def _flatten(values):

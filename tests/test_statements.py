@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from peewee import JOIN
 
 from r2pnet import statements
 from r2pnet.members.models import Member, Region
@@ -22,6 +23,24 @@ def test_each_call_runs_with_its_own_values_and_reads_fresh_rows(app, make_membe
     again = statements.run("test: member by email", _member_by_email, "ada@example.org")
     assert [m.name for m in again] == ["Ada Lovelace"]
     assert statements.run("test: member by email", _member_by_email, "nobody@example.org") == []
+
+
+def test_later_runs_convert_rows_as_peewee_converts_them(app, make_member):
+    make_member("ada@example.org", name="Ada", region_key="africa")
+    make_member("cy@example.org", name="Cy", region_key=None)
+
+    def with_region(email):
+        return (Member.select(Member, Region).join(Region, JOIN.LEFT_OUTER)
+                .where(Member.email == email))
+
+    def shown(members):
+        return [(m.__data__, m.region.__data__ if m.region_id else None) for m in members]
+
+    # The first run finds nothing; each later one is compared with peewee's own conversion.
+    for email in ("nobody@example.org", "ada@example.org", "cy@example.org", "ada@example.org"):
+        kept = statements.run("test: with region", with_region, email)
+        assert shown(kept) == shown(with_region(email))
+    assert statements.run("test: with region", with_region, "cy@example.org")[0].region is None
 
 
 def test_an_update_reports_the_rows_it_changed(app, make_member):
