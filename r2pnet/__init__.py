@@ -37,7 +37,7 @@ def create_app(config=None):
     bootstrap.init_app(app)
     permissions.register(app)
 
-    from r2pnet import mail, web
+    from r2pnet import layout, mail, web
     from r2pnet.accounts import views as accounts_views
     from r2pnet.audit import views as audit_views
     from r2pnet.deliberations import views as deliberations_views
@@ -49,6 +49,7 @@ def create_app(config=None):
     from r2pnet.moderation import views as moderation_views
 
     web.init_app(app)
+    layout.init_app(app)
     mail.init_app(app)
     accounts_views.init_app(app)
     app.register_blueprint(accounts_views.bp)

@@ -94,7 +94,7 @@ def init_app(app):
     app.jinja_env.filters.update(country=country_name, language=language_name,
                                  expertise=lambda key: EXPERTISE.get(key, key),
                                  localtime=localtime, without=_without)
-    app.jinja_env.globals.update(navigation=_navigation, options=options, option_tags=options)
+    app.jinja_env.globals.update(options=options, option_tags=options)
 
 
 def _is_api():
@@ -181,7 +181,8 @@ def _unexpected_error(error):
                                    "if you go back; please try again."), 500
 
 
-def _navigation():
+def navigation_links():
+    """(endpoint, label, "main" or "admin") of each section the signed-in member may open."""
     from r2pnet import permissions
     if not current_user.is_authenticated:
         return []
