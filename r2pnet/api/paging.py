@@ -60,9 +60,10 @@ def decode_cursor(cursor, size):
     return values
 
 
-def paginate(query, id_field, limit, cursor, descending=True):
+def paginate(query, id_field, limit, cursor, descending=True, row=None):
     """Keyset pagination on a unique id: a stable order, whatever is added meanwhile."""
-    rows, next_cursor = keyset_page(query, [Key(id_field, descending)], "id", limit, cursor)
+    rows, next_cursor = keyset_page(query, [Key(id_field, descending)], "id", limit, cursor,
+                                    row)
     return Page(rows, next_cursor)
 
 
@@ -128,12 +129,14 @@ def after_cursor(keys, tag, cursor):
     return functools.reduce(operator.or_, clauses)
 
 
-def keyset_page(query, keys, tag, limit, cursor):
-    """(rows, next cursor): one page of `query` in the order `keys`, after `cursor`."""
+def keyset_page(query, keys, tag, limit, cursor, row=None):
+    """(rows, next cursor): one page of `query` in the order `keys`, after `cursor`; `row`,
+    when given, makes each row from the query's plain tuple of values."""
     condition = after_cursor(keys, tag, cursor)
     if condition is not None:
         query = query.where(condition)
     order = [k.field.desc() if k.descending else k.field.asc() for k in keys]
-    rows = list(query.order_by(*order).limit(limit + 1))
+    query = query.order_by(*order).limit(limit + 1)
+    rows = [row(values) for values in query.tuples()] if row else list(query)
     next_cursor = cursor_of(keys, tag, rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor

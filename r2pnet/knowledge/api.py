@@ -10,7 +10,7 @@ from r2pnet.api.paging import CursorSchema, Page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
 from r2pnet.forms import shared_schema
-from r2pnet.knowledge import attachments, browse, revisions, services
+from r2pnet.knowledge import attachments, browse, listed, revisions, services
 from r2pnet.knowledge.api_schemas import (LessonApplicationIn, LessonApplicationOut,
                                           LessonCreate, LessonListItem, LessonOut, LessonPatch,
                                           LessonQuery, LessonRevisionOut)
@@ -152,13 +152,13 @@ def list_lessons(query):
         if hits is not None:
             lessons = lessons.where(Lesson.id.in_(hits.select(hits.c.object_id)))
         lessons = (lessons
-                   .select(*browse.LISTED, Member.id, Member.name, Member.organization,
-                           Region.id, Region.key, Region.name)
+                   .select(*listed.COLUMNS)
                    .switch(Lesson)
                    .join(Member, on=(Lesson.author == Member.id))
                    .switch(Lesson)
                    .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
-        page = paginate(lessons, Lesson.id, query["limit"], query["cursor"])
+        page = paginate(lessons, Lesson.id, query["limit"], query["cursor"],
+                        row=listed.ListedLesson)
         return page.items, page.next_cursor
 
     # The page's choice is kept until the lessons change (r2pnet/catalogue.py); its lessons

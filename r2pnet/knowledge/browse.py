@@ -7,6 +7,7 @@ from peewee import JOIN, SQL, Cast, Node, Select, Value, fn
 
 from r2pnet import catalogue, search, statements
 from r2pnet.extensions import is_postgres
+from r2pnet.knowledge.listed import COLUMNS, listed_lessons
 from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.members.models import Member, Region
 
@@ -94,7 +95,8 @@ def listed(viewer, ids):
         return Lesson.where_readable(_shown(Lesson.select()).where(Lesson.id.in_(ids)),
                                      kind, *scope)
 
-    return statements.run(("listed lessons", kind), build, tuple(ids), *scope)
+    return listed_lessons(statements.run(("listed lessons", kind), build, tuple(ids), *scope,
+                                         raw=True))
 
 
 def _page(query, sort, hits, extra, page, per_page):
@@ -108,17 +110,15 @@ def _page(query, sort, hits, extra, page, per_page):
                   .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None
                                        else None)))
     chosen = chosen.paginate(page, per_page).alias("chosen")
-    return list(_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id))
-                       .switch(Lesson),
-                       *([chosen.c.found.alias("found").bind_to(Lesson)] if extra else []))
-                .order_by(*_ordering(sort, hits, chosen.c, chosen.c)))
+    return listed_lessons(_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id))
+                                 .switch(Lesson), *([chosen.c.found] if extra else []))
+                          .order_by(*_ordering(sort, hits, chosen.c, chosen.c)).tuples())
 
 
 def _shown(lessons, *extra):
-    """The lessons with what a list shows of them (not their sections), author and region."""
+    """The lessons with what a list shows of them (listed.COLUMNS), then `extra` columns."""
     return (lessons
-            .select(*LISTED, Member.id, Member.name, Member.organization,
-                    Region.id, Region.name, Region.key, *extra)
+            .select(*COLUMNS, *extra)
             .join(Member, on=(Lesson.author == Member.id))
             .switch(Lesson)
             .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
@@ -154,11 +154,6 @@ def _checked_by_index(lessons):
     return lessons if is_postgres() else lessons.from_(_IndexedBy())
 
 
-# What a list of lessons shows (pages, search, the API's lists): never the five sections.
-LISTED = (Lesson.id, Lesson.title, Lesson.summary, Lesson.author, Lesson.country, Lesson.region,
-          Lesson.attribution, Lesson.visibility, Lesson.is_published, Lesson.published_at,
-          Lesson.created_at, Lesson.updated_at, Lesson.version, Lesson.applied_count,
-          Lesson.useful_count)
 SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
 
 
@@ -185,7 +180,7 @@ def attach_terms(lessons):
     for lesson in lessons:
         lesson.classified = {kind: [] for kind in TERM_FILTERS.values()}
     # A page's statement is built once per length; an export's (thousands of ids) each time.
-    rows = (statements.run("terms of lessons", _terms_of, tuple(by_id))
+    rows = (statements.run("terms of lessons", _terms_of, tuple(by_id), raw=True)
             if 0 < len(by_id) <= statements.MAX_LISTED else _terms_of(list(by_id)) if by_id
             else ())
     for lesson_id, kind, key in rows:
