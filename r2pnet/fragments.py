@@ -1,4 +1,5 @@
-"""HTML fragments kept per process under keys that hold everything they show.
+"""HTML fragments (and the API list's dumped items) kept per process under keys that hold
+everything they show.
 
 A list page writes the same card for each of its items on every visit: 50 post cards or 20
 lesson cards ask for links, local times and escaping each time, most of such a page's time.

@@ -265,7 +265,7 @@ def _listed(header):
 def page_response(page, schema_cls):
     """{"items": [...], "next_cursor": ...} with a Link header to the next page."""
     items = page.items
-    if schema_cls is not None:
+    if schema_cls is not None and not page.dumped:
         items = dumper(schema_cls).dump(items, many=True)
     headers = {}
     if page.next_cursor:

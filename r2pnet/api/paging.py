@@ -29,8 +29,11 @@ class CursorSchema(ApiSchema):
 
 @dataclasses.dataclass
 class Page:
+    """One page of a list; `dumped`: its items are the response schema's output already."""
+
     items: list
     next_cursor: str | None
+    dumped: bool = False
 
 
 def encode_cursor(values):

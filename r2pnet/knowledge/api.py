@@ -1,11 +1,13 @@
 """API: lessons (browse with every facet and search, read, write, edit, publish, history,
 uptake, files), on the services and visibility rule of the lesson pages."""
+from flask import current_app, request
 from flask_login import current_user
 from peewee import JOIN
 
-from r2pnet import catalogue, permissions, search
+from r2pnet import catalogue, fragments, permissions, search
 from r2pnet.api.core import (etag_of, json_response, operation, require_if_match,
                              web_url, with_etag)
+from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import CursorSchema, Page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.errors import Conflict
@@ -167,14 +169,28 @@ def list_lessons(query):
         lambda key, compute: catalogue.kept(("lessons",), key, compute),
         ("api lessons", Lesson.reader_scope(viewer), catalogue.frozen(query)), choose,
         lambda ids: browse.listed(viewer, ids))
-    page = Page(items, next_cursor)
-    browse.attach_terms(page.items)
-    if hits is not None and page.items:
-        snippets = search.snippets("lesson", [lesson.id for lesson in page.items], query["q"])
-        for lesson in page.items:
+    browse.attach_terms(items)
+    if hits is not None and items:
+        snippets = search.snippets("lesson", [lesson.id for lesson in items], query["q"])
+        for lesson in items:
             lesson.snippet = str(snippets.get(lesson.id, ""))
-    page.items = [_card(lesson, viewer) for lesson in page.items]
-    return page
+    return Page([_listed_item(lesson, viewer) for lesson in items], next_cursor, dumped=True)
+
+
+def _listed_item(lesson, viewer):
+    """A listed lesson's item as LessonListItem dumps it, kept per process under a key of
+    everything it shows (r2pnet/fragments.py): its row, terms, snippet, whether the caller may
+    edit it (which, with its attribution, also decides whether its author is shown) and the
+    deployment's address. Kept items are shared: never change one."""
+    key = ("api lesson item", current_app.config["BASE_URL"], request.script_root,
+           *(getattr(lesson, name) for name in listed.ROW_VALUES),
+           *(tuple(keys) for keys in lesson.classified.values()), lesson.snippet,
+           permissions.can_edit_lesson(viewer, lesson))
+    return fragments.kept(key, _dumped_card, lesson, viewer)
+
+
+def _dumped_card(lesson, viewer):
+    return dumper(LessonListItem).dump(_card(lesson, viewer))
 
 
 @operation("/lessons/<int:lesson_id>", summary="Read a lesson", tag=TAG, response=LessonOut,

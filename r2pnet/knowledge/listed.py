@@ -31,6 +31,12 @@ class ListedRegion(NamedTuple):
     key: str
 
 
+# Every value a ListedLesson holds from its row (with its author and region).
+ROW_VALUES = ("id", "title", "summary", "author_id", "country", "region_id", "attribution",
+              "visibility", "is_published", "published_at", "created_at", "updated_at",
+              "version", "applied_count", "useful_count", "author", "region")
+
+
 class ListedLesson:
     """One row of COLUMNS (and, after them, a search's `found`), with what lists attach:
     `classified` (browse.attach_terms) and a search's `snippet`."""
