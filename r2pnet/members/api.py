@@ -1,17 +1,18 @@
 """API: the member directory, profiles and regions (with their cadence for moderators)."""
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
-from peewee import fn
+from peewee import JOIN, fn
 
-from r2pnet import catalogue, permissions
+from r2pnet import catalogue, fragments, permissions, statements
 from r2pnet.api.core import etag_of, operation, web_url, with_etag
+from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
 from r2pnet.deliberations import dashboard
 from r2pnet.discussions.models import Thread
 from r2pnet.forms import shared_schema
-from r2pnet.members import services
+from r2pnet.members import listed, services
 from r2pnet.members.api_schemas import (MemberListQuery, MemberOut, RegionListQuery, RegionOut,
                                         RegionQuery)
 from r2pnet.members.models import Member, Region
@@ -23,25 +24,60 @@ def region_ref(region):
 
 def describe_members(members, viewer):
     """Everything MemberOut shows, for a whole page of members in three queries."""
+    _attach_lists(members)
+    for member in members:
+        _describe(member, permissions.can_see_email(viewer, member))
+    return members
+
+
+def _attach_lists(members):
     services.attach_languages(members)
     services.attach_expertise(members)
     services.attach_moderated_region_ids(members)
-    for member in members:
-        member.region_ref = region_ref(member.region) if member.region_id else None
-        member.shown_email = member.email if permissions.can_see_email(viewer, member) else None
-        member.is_disabled = not member.is_active
-        member.url = web_url("members.profile", member_id=member.id)
-    return members
+
+
+def _describe(member, shows_email):
+    member.region_ref = region_ref(member.region) if member.region_id else None
+    member.shown_email = member.email if shows_email else None
+    member.is_disabled = not member.is_active
+    member.url = web_url("members.profile", member_id=member.id)
+    return member
+
+
+def _listed_item(member, viewer):
+    """A listed member's item as MemberOut dumps it, kept per process under a key of
+    everything it shows (r2pnet/fragments.py): its row, lists, whether the caller may read
+    its email address, and the deployment's address. Kept items are shared: never change one."""
+    shows_email = permissions.can_see_email(viewer, member)
+    key = ("api member item", current_app.config["BASE_URL"], request.script_root,
+           *(getattr(member, name) for name in listed.ROW_VALUES), tuple(member.languages),
+           tuple(member.expertise), tuple(member.moderated_region_ids), shows_email)
+    return fragments.kept(key, _dumped_member, member, shows_email)
+
+
+def _dumped_member(member, shows_email):
+    return dumper(MemberOut).dump(_describe(member, shows_email))
+
+
+def _listed_by_id(ids):
+    """The listed members of these ids, in no order (one statement, built once per length)."""
+    def build(ids):
+        return (Member.select(*listed.COLUMNS)
+                .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
+                .where(Member.id.in_(ids)))
+
+    return [listed.ListedMember(row)
+            for row in statements.run("api listed members", build, tuple(ids), raw=True)]
 
 
 # --- members ---------------------------------------------------------------------------------
 
 def _by_name(query, limit, cursor):
-    """Keyset pagination in the directory's order: case-folded name, then id."""
+    """Keyset pagination in the directory's order: case-folded name, then id (ListedMembers)."""
     sort = fn.LOWER(Member.name)
     keys = [Key(sort, False, "str", name="sort_name"), Key(Member.id, False)]
-    rows, next_cursor = keyset_page(query.select_extend(sort.alias("sort_name")),
-                                    keys, "name", limit, cursor)
+    rows, next_cursor = keyset_page(query.select(*listed.COLUMNS, sort.alias("sort_name")),
+                                    keys, "name", limit, cursor, row=listed.ListedMember)
     return Page(rows, next_cursor)
 
 
@@ -62,10 +98,9 @@ def list_members(query):
     items, next_cursor = catalogue.kept_items(
         lambda key, compute: catalogue.kept(("members",), key, compute),
         ("api members", catalogue.frozen(query), permissions.is_administrator(viewer)),
-        choose, lambda ids: services.listed_members(ids, services.FULL))
-    page = Page(items, next_cursor)
-    describe_members(page.items, viewer)
-    return page
+        choose, _listed_by_id)
+    _attach_lists(items)
+    return Page([_listed_item(member, viewer) for member in items], next_cursor, dumped=True)
 
 
 @operation("/members/<int:member_id>", summary="A member's profile", tag="members",

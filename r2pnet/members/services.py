@@ -158,7 +158,6 @@ def directory(filters, viewer):
 # What a directory card shows of a member (not their biography, password hash or search text).
 DIRECTORY_COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
                      Member.region, Member.is_focal_point, Member.role, Member.disabled_at)
-FULL = (Member,)
 
 
 def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=None):
@@ -179,15 +178,15 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=N
     return members, total
 
 
-def listed_members(ids, columns=DIRECTORY_COLUMNS):
-    """The members of these ids with their region, in no order (one statement, built once per
-    number of ids); `columns`: DIRECTORY_COLUMNS or FULL."""
+def listed_members(ids):
+    """The members of these ids as the directory shows them, with their region, in no order
+    (one statement, built once per number of ids)."""
     def build(ids):
-        return (Member.select(*columns, Region.id, Region.key, Region.name)
+        return (Member.select(*DIRECTORY_COLUMNS, Region.id, Region.key, Region.name)
                 .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
                 .where(Member.id.in_(ids)))
 
-    return statements.run(("listed members", columns is FULL), build, tuple(ids))
+    return statements.run("listed members", build, tuple(ids))
 
 
 def _attach(members, attribute, column, order):

@@ -1,0 +1,49 @@
+"""Members as the API's directory lists them, read from plain rows: peewee made two model
+objects of every column of a member per row, most of the list's time."""
+from typing import NamedTuple
+
+from r2pnet.members.models import Member, Region
+
+# What the API shows of a listed member (and decides its email address by), then the region.
+COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
+           Member.region, Member.role, Member.is_focal_point, Member.focal_point_since,
+           Member.bio, Member.timezone, Member.email, Member.email_visibility,
+           Member.disabled_at, Region.id, Region.key, Region.name)
+# Every value a ListedMember holds from its row (with its region).
+ROW_VALUES = ("id", "name", "title", "organization", "country", "region_id", "role",
+              "is_focal_point", "focal_point_since", "bio", "timezone", "email",
+              "email_visibility", "disabled_at", "region")
+
+
+class ListedRegion(NamedTuple):
+    """A listed member's region."""
+
+    id: int
+    key: str
+    name: str
+
+
+class ListedMember:
+    """One row of COLUMNS (then, on the API's first page choice, its sort name), with what the
+    API attaches (members.api.describe_members)."""
+
+    __slots__ = (*ROW_VALUES, "sort_name", "languages", "expertise", "moderated_region_ids",
+                 "region_ref", "shown_email", "is_disabled", "url")
+
+    def __init__(self, row):
+        (self.id, self.name, self.title, self.organization, self.country, self.region_id,
+         self.role, is_focal_point, focal_point_since, self.bio, self.timezone, self.email,
+         self.email_visibility, disabled_at, region_id, region_key, region_name,
+         *extra) = row
+        self.is_focal_point = bool(is_focal_point)
+        self.focal_point_since = Member.focal_point_since.python_value(focal_point_since)
+        self.disabled_at = Member.disabled_at.python_value(disabled_at)
+        self.region = None if region_id is None else ListedRegion(region_id, region_key,
+                                                                   region_name)
+        self.sort_name = extra[0] if extra else None
+        self.languages = self.expertise = self.moderated_region_ids = None
+        self.region_ref = self.shown_email = self.is_disabled = self.url = None
+
+    @property
+    def is_active(self):
+        return self.disabled_at is None
