@@ -1,5 +1,6 @@
-"""Members as the API's directory lists them, read from plain rows: peewee made two model
-objects of every column of a member per row, most of the list's time."""
+"""Members as the directory page and the API's directory list them, read from plain rows:
+peewee made two model objects per row (of every column of a member, for the API), most of a
+list's time."""
 from typing import NamedTuple
 
 from r2pnet.members.models import Member, Region
@@ -43,6 +44,33 @@ class ListedMember:
         self.sort_name = extra[0] if extra else None
         self.languages = self.expertise = self.moderated_region_ids = None
         self.region_ref = self.shown_email = self.is_disabled = self.url = None
+
+    @property
+    def is_active(self):
+        return self.disabled_at is None
+
+
+# What a directory card shows of a member (not their biography, password hash or search text),
+# then the region.
+DIRECTORY_COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
+                     Member.region, Member.is_focal_point, Member.role, Member.disabled_at,
+                     Region.id, Region.key, Region.name)
+
+
+class DirectoryMember:
+    """One row of DIRECTORY_COLUMNS, with the `languages` the directory attaches."""
+
+    __slots__ = ("id", "name", "title", "organization", "country", "region_id",
+                 "is_focal_point", "role", "disabled_at", "region", "languages")
+
+    def __init__(self, row):
+        (self.id, self.name, self.title, self.organization, self.country, self.region_id,
+         is_focal_point, self.role, disabled_at, region_id, region_key, region_name) = row
+        self.is_focal_point = bool(is_focal_point)
+        self.disabled_at = Member.disabled_at.python_value(disabled_at)
+        self.region = None if region_id is None else ListedRegion(region_id, region_key,
+                                                                   region_name)
+        self.languages = None
 
     @property
     def is_active(self):

@@ -9,6 +9,7 @@ from r2pnet import catalogue, permissions, statements
 from r2pnet.audit.services import record
 from r2pnet.errors import Conflict, DomainError, Forbidden
 from r2pnet.extensions import db
+from r2pnet.members.listed import DIRECTORY_COLUMNS, DirectoryMember
 from r2pnet.members.models import (Member, MemberExpertise, MemberLanguage, ModeratorRegion,
                                    Region, utcnow)
 
@@ -155,9 +156,6 @@ def directory(filters, viewer):
     return query.order_by(fn.LOWER(Member.name), Member.id)
 
 
-# What a directory card shows of a member (not their biography, password hash or search text).
-DIRECTORY_COLUMNS = (Member.id, Member.name, Member.title, Member.organization, Member.country,
-                     Member.region, Member.is_focal_point, Member.role, Member.disabled_at)
 
 
 def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=None):
@@ -169,8 +167,8 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=N
     def choose():
         query = directory(filters, viewer)
         total = query.select(Member.id).order_by().count()  # no sort inside the count
-        return list(query.select(*DIRECTORY_COLUMNS, Region.id, Region.name)
-                    .paginate(page, per_page)), total
+        return [DirectoryMember(row) for row in query.select(*DIRECTORY_COLUMNS)
+                .paginate(page, per_page).tuples()], total
 
     members, total = catalogue.kept_items(keep, ("directory", page, per_page), choose,
                                           listed_members)
@@ -179,14 +177,15 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=N
 
 
 def listed_members(ids):
-    """The members of these ids as the directory shows them, with their region, in no order
-    (one statement, built once per number of ids)."""
+    """The DirectoryMembers of these ids, in no order (one statement, built once per number of
+    ids)."""
     def build(ids):
-        return (Member.select(*DIRECTORY_COLUMNS, Region.id, Region.key, Region.name)
+        return (Member.select(*DIRECTORY_COLUMNS)
                 .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
                 .where(Member.id.in_(ids)))
 
-    return statements.run("listed members", build, tuple(ids))
+    return [DirectoryMember(row)
+            for row in statements.run("listed members", build, tuple(ids), raw=True)]
 
 
 def _attach(members, attribute, column, order):
@@ -222,6 +221,11 @@ def attach_moderated_region_ids(members):
     """Give each member `moderated_region_ids` (the regions they run), in one query."""
     return _attach(members, "moderated_region_ids", ModeratorRegion.region,
                    ModeratorRegion.region)
+
+
+def regions_in_order():
+    """Every region by name (its statement built once)."""
+    return statements.run("regions in order", Region.ordered)
 
 
 def regions_with_counts():

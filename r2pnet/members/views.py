@@ -41,7 +41,7 @@ def directory():
     return render_template("members/directory.html", cards=member_cards(members), total=total,
                            page=data["page"], pages=pages, filters=data, errors=errors,
                            values=values, countries=countries(), languages=languages(),
-                           regions=list(Region.ordered()),
+                           regions=services.regions_in_order(),
                            expertise_groups=EXPERTISE_GROUPS), 400 if errors else 200
 
 
