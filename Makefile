@@ -7,7 +7,7 @@ PORT ?= 5000
 export HOST PORT
 
 .PHONY: run test test-sqlite test-postgres lint install install-dev clean bench bench-load \
-	bench-search bench-digests bench-pages
+	bench-search bench-digests bench-pages bench-instructions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-load: install-dev
 bench-pages: install-dev
 	$(BIN)/python -m benchmarks.pages --database sqlite
 	$(BIN)/python -m benchmarks.pages --database postgresql
+
+## bench-instructions: each page's instructions per request in process (needs valgrind)
+bench-instructions: install-dev
+	$(BIN)/python -m benchmarks.instructions --database sqlite
+	$(BIN)/python -m benchmarks.instructions --database postgresql
 
 ## bench-search: lesson search at 100,000 lessons
 bench-search: install-dev
