@@ -1,4 +1,6 @@
 """One search box for the whole site: lessons, threads and replies, each within its visibility."""
+from typing import NamedTuple
+
 from flask import render_template, request
 from flask_login import current_user
 from peewee import JOIN
@@ -70,21 +72,49 @@ def _find_posts(viewer, text, limit):
     if found is None:
         return [], search.MatchCount(0)
     best = found.best(limit)
-    posts = list(_posts_shown(Post.select().join(best, on=(best.c.object_id == Post.id)),
-                              best.c.found.alias("found").bind_to(Post))
-                 .order_by(best.c.rank, Post.id.desc()))
+    posts = [FoundReply(row) for row in _posts_shown(
+        Post.select().join(best, on=(best.c.object_id == Post.id)), best.c.found)
+        .order_by(best.c.rank, Post.id.desc()).tuples()]
     snippets = search.snippets("post", [p.id for p in posts], text)
     for post in posts:
         post.snippet = snippets.get(post.id, "")
     return posts, _total(found, posts)
 
 
+class FoundThread(NamedTuple):
+    """The thread of a reply found."""
+
+    id: int
+    title: str
+
+
+class FoundAuthor(NamedTuple):
+    """Who wrote a reply found."""
+
+    id: int
+    name: str
+
+
+class FoundReply:
+    """A reply found, as the search page lists it, read from a plain row of `_posts_shown`."""
+
+    __slots__ = ("id", "number", "thread", "author", "found", "snippet")
+
+    def __init__(self, row):
+        self.id, self.number, thread_id, title, author_id, name, *extra = row
+        self.thread = FoundThread(thread_id, title)
+        self.author = FoundAuthor(author_id, name)
+        self.found = extra[0] if extra else None
+        self.snippet = None
+
+
 def _posts_shown(query, *extra):
-    """Replies with the thread and author a result shows (not their text: the snippet is)."""
-    return (query.select(Post.id, Post.number, Post.thread, Post.author, Thread.id, Thread.title,
-                         Member.id, Member.name, *extra)
+    """Replies with the thread and author a result shows (not their text: the snippet is), as
+    the columns of a FoundReply, then `extra`."""
+    return (query.select(Post.id, Post.number, Thread.id, Thread.title, Member.id, Member.name,
+                         *extra)
             .join_from(Post, Thread, on=(Post.thread == Thread.id))
-            .join_from(Post, Member, on=(Post.author == Member.id), attr="author"))
+            .join_from(Post, Member, on=(Post.author == Member.id)))
 
 
 def _posts_by_id(viewer, ids):
@@ -94,7 +124,8 @@ def _posts_by_id(viewer, ids):
         return (_posts_shown(Post.select()).where(Post.id.in_(ids))
                 .where(Post.readable(kind, *scope)))
 
-    return statements.run(("posts by id", kind), build, tuple(ids), *scope)
+    return [FoundReply(row) for row in statements.run(("posts by id", kind), build, tuple(ids),
+                                                      *scope, raw=True)]
 
 
 def _total(found, rows):
