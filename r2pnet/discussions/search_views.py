@@ -1,11 +1,10 @@
 """One search box for the whole site: lessons, threads and replies, each within its visibility."""
-from typing import NamedTuple
-
 from flask import render_template, request
 from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import catalogue, search, statements
+from r2pnet.discussions.found import FoundReply, FoundThread
 from r2pnet.discussions.models import Post, Thread
 from r2pnet.discussions.views import bp
 from r2pnet.forms import shared_schema
@@ -34,12 +33,9 @@ def _find_threads(viewer, text, limit):
     if found is None:
         return [], search.MatchCount(0)
     best = found.best(limit)
-    threads = list(Thread.select(Thread, Region.id, Region.name, Region.key,
-                                 best.c.found.alias("found").bind_to(Thread))
-                   .join(best, on=(best.c.object_id == Thread.id))
-                   .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id),
-                              attr="region")
-                   .order_by(best.c.rank, Thread.id.desc()))
+    threads = [FoundThread(row) for row in _threads_shown(
+        Thread.select().join(best, on=(best.c.object_id == Thread.id)), best.c.found)
+        .order_by(best.c.rank, Thread.id.desc()).tuples()]
     snippets = search.snippets("thread", [t.id for t in threads], text)
     titles = search.highlight_title("thread", {t.id: t.title for t in threads}, text)
     for thread in threads:
@@ -47,17 +43,22 @@ def _find_threads(viewer, text, limit):
     return threads, _total(found, threads)
 
 
+def _threads_shown(query, *extra):
+    """Threads with the region a result shows, as the columns of a FoundThread, then `extra`."""
+    return (query.select(Thread.id, Thread.title, Thread.region, Region.id, Region.name,
+                         Region.key, *extra)
+            .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id)))
+
+
 def _threads_by_id(viewer, ids):
     kind, *scope = Thread.reader_scope(viewer)
 
     def build(ids, *scope):
-        return Thread.where_readable(
-            Thread.select(Thread, Region.id, Region.name, Region.key)
-            .join_from(Thread, Region, JOIN.LEFT_OUTER, on=(Thread.region == Region.id),
-                       attr="region")
-            .where(Thread.id.in_(ids)), kind, *scope)
+        return Thread.where_readable(_threads_shown(Thread.select()).where(Thread.id.in_(ids)),
+                                     kind, *scope)
 
-    return statements.run(("threads by id", kind), build, tuple(ids), *scope)
+    return [FoundThread(row) for row in statements.run(("threads by id", kind), build,
+                                                       tuple(ids), *scope, raw=True)]
 
 
 def find_posts(viewer, text, limit=PER_SECTION, keep=None):
@@ -79,33 +80,6 @@ def _find_posts(viewer, text, limit):
     for post in posts:
         post.snippet = snippets.get(post.id, "")
     return posts, _total(found, posts)
-
-
-class FoundThread(NamedTuple):
-    """The thread of a reply found."""
-
-    id: int
-    title: str
-
-
-class FoundAuthor(NamedTuple):
-    """Who wrote a reply found."""
-
-    id: int
-    name: str
-
-
-class FoundReply:
-    """A reply found, as the search page lists it, read from a plain row of `_posts_shown`."""
-
-    __slots__ = ("id", "number", "thread", "author", "found", "snippet")
-
-    def __init__(self, row):
-        self.id, self.number, thread_id, title, author_id, name, *extra = row
-        self.thread = FoundThread(thread_id, title)
-        self.author = FoundAuthor(author_id, name)
-        self.found = extra[0] if extra else None
-        self.snippet = None
 
 
 def _posts_shown(query, *extra):
