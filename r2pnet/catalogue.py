@@ -19,15 +19,21 @@ from collections import OrderedDict
 
 from flask import g
 
-from r2pnet.extensions import db
+from r2pnet.extensions import db, is_postgres
 
+# In the primary key's order, so PostgreSQL reads it through that index: every write moves a
+# counter, and a bulk write leaves the table's four rows spread over thousands of pages that a
+# plain scan reads (10 MB after generating the benchmark network: 0.2 ms a page, 0.01 now).
+VERSIONS_SQL = "SELECT name, generation, counter FROM catalogue_version ORDER BY name"
 MEMO_SIZE = 512  # entries per process; a facet column is a few kilobytes
 
 
 def versions():
     """{catalogue: (generation, counter)}, read once per request."""
     if "catalogue_versions" not in g:
-        cursor = db.execute_sql("SELECT name, generation, counter FROM catalogue_version")
+        # Prepared on PostgreSQL, so its plan is kept (it has no values to be planned for).
+        cursor = (db.execute_prepared(VERSIONS_SQL, ()) if is_postgres()
+                  else db.execute_sql(VERSIONS_SQL))
         g.catalogue_versions = {name: (generation, counter)
                                 for name, generation, counter in cursor.fetchall()}
     return g.catalogue_versions

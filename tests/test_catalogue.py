@@ -9,6 +9,7 @@ from r2pnet.knowledge.models import Lesson, LessonTerm
 from r2pnet.knowledge.services import lesson_data, set_useful, update_lesson
 from r2pnet.members.models import Member, MemberExpertise, MemberLanguage, Region, utcnow
 from tests.api_helpers import Api, token_for
+from tests.conftest import BACKEND
 from tests.helpers import QueryCounter, region, soup
 from tests.moderation_helpers import make_reply, make_thread
 from tests.signin import sign_in_as
@@ -360,3 +361,15 @@ def test_the_home_page_counts_a_member_who_joins_and_a_region_renamed_at_once(
     with db.connection_context():
         Region.update(name="Europe and Central Asia").where(Region.key == "europe").execute()
     assert cards()["Europe and Central Asia"] == "1"
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="a PostgreSQL plan")
+def test_the_versions_are_read_through_the_primary_key_when_the_table_has_grown(app):
+    # A bulk write moves a counter thousands of times in one transaction: the four rows end up
+    # spread over thousands of pages, and every page read them.
+    db.execute_sql("DO $$ BEGIN FOR i IN 1..10000 LOOP UPDATE catalogue_version "
+                   "SET counter = counter + 1 WHERE name = 'lessons'; END LOOP; END $$")
+    db.execute_sql("ANALYZE catalogue_version")
+    plan = "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + catalogue.VERSIONS_SQL))
+    assert "Index Scan using catalogue_version_pkey" in plan
+    assert set(catalogue.versions()) >= {"lessons", "members", "discussions", "deliberations"}
