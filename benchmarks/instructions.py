@@ -22,10 +22,8 @@ import tempfile
 
 from benchmarks.dataset import generate
 from benchmarks.load import pages
+from benchmarks.pages import signed_in
 from benchmarks.server import fresh_database, migrated_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 def run(database, requests):
     """{page: millions of instructions per request}."""
@@ -68,18 +66,7 @@ def count(url, network_file, requests):
     """Under callgrind: each page's requests, counted and dumped one page at a time."""
     with open(network_file, "rb") as source:
         network = pickle.load(source)
-    app = migrated_app(url)
-    from r2pnet.api.tokens import create_token
-    from r2pnet.extensions import db
-    from r2pnet.members.models import Member
-    with app.app_context(), db.connection_context():
-        _, token = create_token(Member.get_by_id(network.member_id), "pages", "read", 7)
-    browser, api = app.test_client(), app.test_client()
-    answer = browser.post("/login", data={
-        "email": network.bench_email, "password": network.password,
-        "csrf_token": CSRF.search(browser.get("/login").get_data(as_text=True)).group(1)})
-    if answer.status_code != 302:
-        raise RuntimeError(f"sign-in failed: {answer.status_code}")
+    browser, api, token = signed_in(migrated_app(url), network)
     me = str(os.getpid())
     for name, path, needs in [("signed-in health check", "/healthz", "session"),
                               *pages(network)]:

@@ -32,25 +32,34 @@ def cpu_ms(call, requests):
     return (time.process_time() - started) / requests * 1000
 
 
+def signed_in(app, network):
+    """(a test client signed in through the login form as the network's member, another for
+    the API, a read token for it)."""
+    from r2pnet.api.tokens import create_token
+    from r2pnet.extensions import db
+    from r2pnet.members.models import Member
+    with app.app_context(), db.connection_context():
+        _, token = create_token(Member.get_by_id(network.member_id), "pages", "read", 7)
+    browser, api = app.test_client(), app.test_client()
+    answer = browser.post("/login", data={
+        "email": network.bench_email, "password": network.password,
+        "csrf_token": CSRF.search(browser.get("/login").get_data(as_text=True)).group(1)})
+    if answer.status_code != 302:
+        raise RuntimeError(f"sign-in failed: {answer.status_code}")
+    return browser, api, token
+
+
 def run(database, requests):
     url, drop = fresh_database(database)
     app = migrated_app(url)
     from r2pnet import catalogue, fragments
-    from r2pnet.api.tokens import create_token
     from r2pnet.database import refresh_statistics
     from r2pnet.extensions import db
-    from r2pnet.members.models import Member
     try:
         with app.app_context(), db.connection_context():
             network = generate(log=lambda line: print(f"  generated {line}", file=sys.stderr))
-            _, token = create_token(Member.get_by_id(network.member_id), "pages", "read", 7)
             refresh_statistics()
-        browser, api = app.test_client(), app.test_client()
-        answer = browser.post("/login", data={
-            "email": network.bench_email, "password": network.password,
-            "csrf_token": CSRF.search(browser.get("/login").get_data(as_text=True)).group(1)})
-        if answer.status_code != 302:
-            raise RuntimeError(f"sign-in failed: {answer.status_code}")
+        browser, api, token = signed_in(app, network)
         rows = [("signed-in health check", cpu_ms(lambda: browser.get("/healthz"), requests),
                  None)]
         for name, path, needs in pages(network):
