@@ -5,6 +5,7 @@ from peewee import JOIN
 
 from r2pnet import catalogue, search, statements
 from r2pnet.discussions.found import FoundReply, FoundThread
+from r2pnet.discussions.search_cards import result_cards
 from r2pnet.discussions.models import Post, Thread
 from r2pnet.discussions.views import bp
 from r2pnet.forms import shared_schema
@@ -128,6 +129,8 @@ def search_page():
             viewer, filters, 1, per_page=5, keep=keep("lessons", Lesson.reader_scope(viewer)))
         threads, thread_total = find_threads(viewer, text, keep=discussions)
         posts, post_total = find_posts(viewer, text, keep=discussions)
+    lesson_cards, thread_cards, reply_cards = result_cards(lessons, threads, posts)
     return render_template("discussions/search.html", q=text, lessons=lessons,
-                           lesson_total=lesson_total, threads=threads, thread_total=thread_total,
-                           posts=posts, post_total=post_total)
+                           lesson_total=lesson_total, lesson_cards=lesson_cards,
+                           thread_cards=thread_cards, thread_total=thread_total,
+                           reply_cards=reply_cards, post_total=post_total)
