@@ -17,6 +17,7 @@ from flask.globals import _cv_request
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.~/-]+\Z")
 INT_MARKER, TEXT_MARKER = 7_000_000_000_000_000, "r2pnetmarker"
 NO_SHAPE = ""
+SYNC_ANSWERS = 1024
 
 
 def _plain(value):
@@ -25,11 +26,26 @@ def _plain(value):
 
 
 class App(Flask):
-    """Flask with remembered link shapes (see the module's docstring)."""
+    """Flask with remembered link shapes (see the module's docstring) and sync answers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._link_shapes = {}
+        self._sync = {}
+
+    def ensure_sync(self, func):
+        """Flask's ensure_sync, its answer kept per function: each request calls it for every
+        hook and view (about 13), and each call asks inspect whether the function is async."""
+        try:
+            return self._sync[func]
+        except (KeyError, TypeError):
+            synced = super().ensure_sync(func)
+            if len(self._sync) < SYNC_ANSWERS:  # bounded: after_this_request adds closures
+                try:
+                    self._sync[func] = synced
+                except TypeError:  # an unhashable callable: asked again each time
+                    pass
+            return synced
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None,
                 **values):

@@ -34,11 +34,27 @@ PUBLIC_ENDPOINTS = {
     "digests.unsubscribe",
 }
 
+# Public endpoints whose answers are pages (never kept by the browser or a proxy).
+PUBLIC_PAGES = PUBLIC_ENDPOINTS - {"static", "bootstrap.static"}
+
 RETRY_AFTER_SECONDS = 5  # when the database is unavailable
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'; object-src 'none'")
+
+# Sent with every response unless the view set its own (a lowercase name: checked as it is
+# stored). Added in one pass: Headers.setdefault looks each name up by raising KeyError.
+SECURITY_HEADERS = (
+    ("content-security-policy", "Content-Security-Policy", CSP),
+    ("x-content-type-options", "X-Content-Type-Options", "nosniff"),
+    ("x-frame-options", "X-Frame-Options", "DENY"),
+    ("referrer-policy", "Referrer-Policy", "same-origin"),
+    ("permissions-policy", "Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("cross-origin-opener-policy", "Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("strict-transport-security", "Strict-Transport-Security",
+        "max-age=31536000; includeSubDomains")
 
 NAVIGATION = (
     # (endpoint, label, who sees it): the sections later features add slot in here.
@@ -115,17 +131,17 @@ def _require_sign_in():
 
 def _security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    present = {name.lower() for name, _ in headers}
+    wanted = SECURITY_HEADERS
     if current_app.config["BASE_URL"].startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS - {
-            "static", "bootstrap.static"}:
-        if "no-store" not in headers.get("Cache-Control", ""):
+        wanted = (*wanted, HSTS)
+    for key, name, value in wanted:
+        if key not in present:
+            headers.add(name, value)
+    if current_user.is_authenticated or request.endpoint in PUBLIC_PAGES:
+        if "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
+        elif "no-store" not in headers.get("Cache-Control", ""):
             headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,5 +1,6 @@
 """Wiring the API into the app: its resource modules, rate limits and the blueprint."""
 import importlib
+from functools import partial
 
 from flask import request
 from flask_limiter import Limiter
@@ -23,14 +24,14 @@ def init_app(app):
     """Register /api/v1 with its limits: one budget per token, another per address."""
     for name in RESOURCE_MODULES:
         importlib.import_module(name)
-    # Registered before the limiter, so it runs after the limiter adds its headers.
-    app.after_request(_retry_after_only_when_limited)
     limiter = Limiter(rate_limit_key, app=app, default_limits=[], headers_enabled=True,
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix="r2pnet", swallow_errors=True,
                       in_memory_fallback_enabled=True)
-    # Pages have no rate limits (sign-in throttles are the accounts' own): skip the check.
+    # Pages have no rate limits (sign-in throttles are the accounts' own): the limiter's hooks
+    # run for the API's requests only.
     limiter.request_filter(lambda: request.blueprint != bp.name)
+    _hooks_for_the_api_only(app, limiter)
     # Shared limits: one budget across every operation (a plain limit counts per endpoint).
     limiter.shared_limit(config_limit("API_RATE_LIMIT"), key_func=rate_limit_key,
                          scope="api-caller")(bp)
@@ -41,6 +42,26 @@ def init_app(app):
     from r2pnet.api import reference, token_views
     reference.init_app(app)  # helpers for the reference page, /api/v1/docs
     app.register_blueprint(token_views.bp)  # the token pages (HTML, outside /api/v1)
+
+
+def _hooks_for_the_api_only(app, limiter):
+    """Move the limiter's request hooks from the app's (every request) to the API blueprint's.
+
+    Placed first among the blueprint's hooks, they run in the same order relative to the API's
+    own as before: the check before the token is read, the headers after the API's own hooks,
+    and Retry-After dropped after that (after-request hooks run last registered first).
+    """
+    def belongs(hook):
+        return (getattr(hook, "__self__", None) is limiter
+                or (isinstance(hook, partial) and limiter in hook.args))
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs,
+                  app.teardown_request_funcs):
+        moved = [hook for hook in hooks.get(None, []) if belongs(hook)]
+        hooks[None] = [hook for hook in hooks.get(None, []) if not belongs(hook)]
+        if hooks is app.after_request_funcs:
+            moved.insert(0, _retry_after_only_when_limited)
+        hooks[bp.name] = moved + hooks.get(bp.name, [])
 
 
 def _retry_after_only_when_limited(response):
