@@ -82,6 +82,19 @@ def test_the_address_budget_also_caps_many_tokens_from_one_address(limited_app, 
     assert answers == [200] * 4 + [429] * 2
 
 
+def test_pages_are_neither_limited_nor_counted_and_carry_no_limit_headers(limited_app):
+    built = limited_app(API_ADDRESS_RATE_LIMIT="2 per minute")
+    client = from_address(built.test_client(), "192.0.2.40")
+
+    pages = [client.get("/login") for _ in range(5)]
+    api_answers = statuses(Api(client), "/openapi.json", 3)
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert not [name for page in pages for name, _ in page.headers
+                if name.lower().startswith(("x-ratelimit", "retry-after"))]
+    assert api_answers == [200, 200, 429]
+
+
 def test_a_failed_call_still_spends_the_budget(limited_app, make_member):
     client = limited_app(API_RATE_LIMIT="2 per minute").test_client()
     api = Api(client, token_for(make_member()))
