@@ -280,3 +280,49 @@ def test_the_session_cookie_is_sent_again_only_once_it_is_five_minutes_old(app, 
         traveller.move_to("2026-11-28 08:31 +0000")  # 12 h 1 min idle
         response = client.get("/members")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_cookie_seen_before_still_ends_after_twelve_hours_idle(app, make_member):
+    member = make_member(email="replayed@example.org")
+    client = app.test_client()
+    with time_machine.travel("2026-11-27 09:00 +0000", tick=False) as traveller:
+        login(client, member.email)
+        client.get("/members")
+        cookie = cookie_value(client, SESSION_COOKIE)
+        copy = browser_with(app, **{SESSION_COOKIE: cookie})
+        assert [copy.get("/members").status_code for _ in range(3)] == [200] * 3
+        traveller.move_to("2026-11-27 20:59 +0000")
+        assert browser_with(app, **{SESSION_COOKIE: cookie}).get("/members").status_code == 200
+        traveller.move_to("2026-11-27 21:01 +0000")
+        response = browser_with(app, **{SESSION_COOKIE: cookie}).get("/members")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_cookie_holding_a_message_shows_it_to_each_browser_that_presents_it_once(
+        app, make_member):
+    member = make_member(email="two-tabs@example.org")
+    client = app.test_client()
+    login(client, member.email)
+    client.get("/members")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Your profile was saved.")]
+    cookie = cookie_value(client, SESSION_COOKIE)
+    browsers = [browser_with(app, **{SESSION_COOKIE: cookie}) for _ in range(2)]
+
+    pages = [[browser.get("/members").get_data(as_text=True) for _ in range(2)]
+             for browser in browsers]
+
+    assert [["Your profile was saved." in page for page in visits] for visits in pages] == [
+        [True, False], [True, False]]
+
+
+def test_a_cookie_changed_after_a_good_one_was_seen_is_refused(app, make_member):
+    member = make_member(email="tampered@example.org")
+    client = app.test_client()
+    login(client, member.email)
+    cookie = cookie_value(client, SESSION_COOKIE)
+    assert is_signed_in(browser_with(app, **{SESSION_COOKIE: cookie}))
+    tampered = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+
+    assert not is_signed_in(browser_with(app, **{SESSION_COOKIE: tampered}))
+    assert is_signed_in(browser_with(app, **{SESSION_COOKIE: cookie}))
