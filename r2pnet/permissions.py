@@ -1,14 +1,23 @@
 """Who may do what: one set of predicates for views and templates (also Jinja tests)."""
+from werkzeug.local import LocalProxy
+
+
+def _real(member):
+    """The member behind Flask-Login's `current_user`: each use of the proxy looks the member
+    up again (a dozen steps), and a page asks these predicates dozens of times."""
+    return member._get_current_object() if type(member) is LocalProxy else member
 
 
 def is_administrator(member):
     """An active, signed-in administrator."""
+    member = _real(member)
     return bool(member and getattr(member, "is_authenticated", False)
                 and member.is_active and member.role == "administrator")
 
 
 def moderated_region_ids(member):
     """Ids of the regions a moderator runs (cached on the member for the request)."""
+    member = _real(member)
     if not member or getattr(member, "is_anonymous", True) or member.role != "moderator":
         return frozenset()
     cached = getattr(member, "_moderated_region_ids", None)
@@ -20,6 +29,7 @@ def moderated_region_ids(member):
 
 def member_region_ids(member):
     """The regions whose members-only content `member` may read: their own and those they run."""
+    member = _real(member)
     if not member or getattr(member, "is_anonymous", True):
         return frozenset()
     own = {member.region_id} if member.region_id else set()
@@ -33,6 +43,7 @@ def can_moderate_region(member, region_id):
 
 def can_invite(member, region_id=None, role="member"):
     """Administrators invite anyone; moderators invite members of their regions."""
+    member = _real(member)
     if is_administrator(member):
         return True
     if role != "member":
@@ -49,6 +60,7 @@ def can_edit_profile(member, profile):
 
 def can_see_email(member, profile):
     """Whether `member` may read `profile`'s email address, as the profile owner chose."""
+    member = _real(member)
     if member is None or getattr(member, "is_anonymous", True):
         return False
     if member.id == profile.id or is_administrator(member):
@@ -79,6 +91,7 @@ def can_read_audit(member):
 
 def can_edit_lesson(member, lesson):
     """The author, administrators, and moderators of the lesson's region."""
+    member = _real(member)
     if not member or getattr(member, "is_anonymous", True) or not member.is_active:
         return False
     return (lesson.author_id == member.id or is_administrator(member)
@@ -88,10 +101,12 @@ def can_edit_lesson(member, lesson):
 
 def can_write_lessons(member):
     """Every active member may share lessons."""
+    member = _real(member)
     return bool(member and getattr(member, "is_authenticated", False) and member.is_active)
 
 
 def _active(member):
+    member = _real(member)
     return bool(member and getattr(member, "is_authenticated", False) and member.is_active)
 
 
@@ -99,6 +114,7 @@ def _active(member):
 
 def can_read_space(member, region_id):
     """Network space: every member; a region's space: its members, moderators, administrators."""
+    member = _real(member)
     if not _active(member):
         return False
     return region_id is None or is_administrator(member) or region_id in member_region_ids(member)
@@ -130,6 +146,7 @@ class ThreadRights:
     page asks for each of its 50 posts)."""
 
     def __init__(self, member, thread):
+        member = _real(member)
         self.thread = thread
         self.reads = can_read_thread(member, thread)
         self.member_id = member.id if self.reads else None
@@ -159,6 +176,7 @@ def can_flag(member, thread, post=None):
 
 def can_close_thread(member, thread):
     """The thread's author and the space's moderators record a conclusion."""
+    member = _real(member)
     return can_read_thread(member, thread) and (
         thread.author_id == member.id or can_moderate_space(member, thread.region_id))
 
@@ -170,6 +188,7 @@ def can_moderate_thread(member, thread):
 
 def can_read_moderation(member):
     """The moderation queue, log and region dashboard: moderators and administrators."""
+    member = _real(member)
     return _active(member) and (is_administrator(member) or bool(moderated_region_ids(member)))
 
 
