@@ -24,10 +24,9 @@ def navigation_bar():
     """The navigation bar's contents for the signed-in member, with this page's CSRF token."""
     from r2pnet.web import navigation_links
     links = tuple(navigation_links())
-    key = ("navigation bar", request.script_root, request.endpoint, current_user.id,
-           current_user.name, links)
-    kept = fragments.kept(key, _render, links, request.endpoint, current_user.id,
-                          current_user.name)
+    member, endpoint = current_user._get_current_object(), request.endpoint
+    key = ("navigation bar", request.script_root, endpoint, member.id, member.name, links)
+    kept = fragments.kept(key, _render, links, endpoint, member.id, member.name)
     return Markup(kept.replace(TOKEN_SLOT, escape(generate_csrf())))
 
 

@@ -200,15 +200,16 @@ def _unexpected_error(error):
 def navigation_links():
     """(endpoint, label, "main" or "admin") of each section the signed-in member may open."""
     from r2pnet import permissions
-    if not current_user.is_authenticated:
+    member = current_user._get_current_object()
+    if not member.is_authenticated:
         return []
     shown = []
     for endpoint, label, who in NAVIGATION:
-        if who == "administrator" and not permissions.is_administrator(current_user):
+        if who == "administrator" and not permissions.is_administrator(member):
             continue
-        if who == "inviter" and not permissions.can_invite(current_user):
+        if who == "inviter" and not permissions.can_invite(member):
             continue
-        if who == "moderator" and not permissions.can_read_moderation(current_user):
+        if who == "moderator" and not permissions.can_read_moderation(member):
             continue
         # Administration pages share one menu, so the bar keeps to one line.
         shown.append((endpoint, label, "admin" if who in ("administrator", "inviter")
@@ -266,8 +267,9 @@ def viewer_zone():
     zone = g.get("viewer_zone")
     if zone is None:
         name = "UTC"
-        if current_user and current_user.is_authenticated:
-            name = current_user.timezone or "UTC"
+        member = current_user._get_current_object()
+        if member and member.is_authenticated:
+            name = member.timezone or "UTC"
         try:
             zone = ZoneInfo(name)
         except (KeyError, ValueError):

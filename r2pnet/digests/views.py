@@ -123,14 +123,15 @@ def digest_stopped_address():
 
     The sign-in loader reads `digest_stopped_at` with the member: no query of its own.
     """
-    if not current_user or not current_user.is_authenticated:
+    member = current_user._get_current_object()
+    if not member or not member.is_authenticated:
         return None
-    if not hasattr(current_user, "digest_stopped_at"):
+    if not hasattr(member, "digest_stopped_at"):
         if "digest_stopped_at" not in g:
             g.digest_stopped_at = (DigestSettings.select(DigestSettings.stopped_at)
-                                   .where(DigestSettings.member == current_user.id)
+                                   .where(DigestSettings.member == member.id)
                                    .scalar())
         stopped = g.digest_stopped_at
     else:
-        stopped = current_user.digest_stopped_at
-    return current_user.email if stopped else None
+        stopped = member.digest_stopped_at
+    return member.email if stopped else None
