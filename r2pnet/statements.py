@@ -10,10 +10,14 @@ Each value must be used as it is (compared or assigned, never computed on), and 
 built must not depend on anything but the values: the same key always means the same SQL.
 A value may also be None (built into the SQL, as `IS NULL` for instance) or a tuple of
 values (`IN (...)`): the SQL is then built once per key, engine and tuple length.
+
+`run_kept` also skips peewee's conversion of rows it has converted before (the signed-in
+member, read on every request): the statement runs each time, and a result whose raw rows are
+the same as a kept one's gets fresh copies of the kept models.
 """
 import datetime as dt
 
-from peewee import SelectBase
+from peewee import Model, SelectBase
 
 from r2pnet.extensions import db, is_postgres
 
@@ -21,17 +25,44 @@ _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)], pr
 # The longest tuple a caller should pass: each length is a statement kept for the process, so
 # lists of ids longer than a page (an export's) are better built each time.
 MAX_LISTED = 100
+# Distinct raw results `run_kept` keeps converted, per process; all forgotten when full.
+KEPT_RESULTS = 1024
+_kept_results = {}  # (key, engine class, raw rows) -> converted rows
 
 
 def run(key, build, *values, raw=False):
     """Run `build(*values)`: a select's rows (or a write's RETURNING rows) as the query
     returns them (`raw`: as `execute` gives them), else the number of rows changed."""
+    return execute(_statement(key, build, values)[1], values, raw)
+
+
+def run_kept(key, build, *values):
+    """`run` for a select of model rows read on every request that seldom change (the
+    signed-in member): the rows are converted once per distinct raw result, which is read
+    every time, and each call gets its own copies of the models."""
+    cache_key, statement = _statement(key, build, values)
+    cursor = _cursor(statement, values)
+    raw = (cache_key, tuple(cursor.fetchall()))
+    try:
+        kept = _kept_results.get(raw)
+    except TypeError:  # a value that cannot be a key (a list from an array column)
+        return _converted(statement[0], _Replay(raw[1], cursor.description), statement[3])
+    if kept is None:
+        kept = _converted(statement[0], _Replay(raw[1], cursor.description), statement[3])
+        if len(_kept_results) >= KEPT_RESULTS:
+            _kept_results.clear()
+        _kept_results[raw] = kept
+    return [_copied(model) for model in kept]
+
+
+def _statement(key, build, values):
+    """(its cache key, the statement from `build_once`), built at the first call."""
     shape = tuple(len(value) if type(value) is tuple else value is None for value in values)
     cache_key = (key, type(db.obj), shape)
     statement = _built.get(cache_key)
     if statement is None:
         statement = _built[cache_key] = build_once(build, values)
-    return execute(statement, values, raw)
+    return cache_key, statement
 
 
 def build_once(build, values):
@@ -53,17 +84,23 @@ def build_once(build, values):
 def execute(statement, values, raw=False):
     """Run a statement from `build_once` with these values (see `run`); `raw`: its rows as
     the driver returns them, tuples in the order selected, without peewee's row conversion."""
-    query, sql, params, primed = statement
-    flat = _flatten(values)
-    arguments = [fixed if slot is None else flat[slot] for slot, fixed in params]
-    # PostgreSQL: prepared, so its plan may be kept (r2pnet/extensions.py make_database).
-    cursor = (db.execute_prepared(sql, arguments) if is_postgres()
-              else db.execute_sql(sql, arguments))
+    query, _, _, primed = statement
+    cursor = _cursor(statement, values)
     if raw:
         return cursor.fetchall()
     if isinstance(query, SelectBase) or getattr(query, "_returning", None):
         return _converted(query, cursor, primed)
     return cursor.rowcount
+
+
+def _cursor(statement, values):
+    """The statement run with these values."""
+    _, sql, params, _ = statement
+    flat = _flatten(values)
+    arguments = [fixed if slot is None else flat[slot] for slot, fixed in params]
+    # PostgreSQL: prepared, so its plan may be kept (r2pnet/extensions.py make_database).
+    return (db.execute_prepared(sql, arguments) if is_postgres()
+            else db.execute_sql(sql, arguments))
 
 
 # A cursor wrapper's state that belongs to one run; the rest is resolved from the query and
@@ -82,6 +119,32 @@ def _converted(query, cursor, primed):
         primed.update((name, value) for name, value in vars(wrapper).items()
                       if name not in _PER_RUN)
     return rows
+
+
+class _Replay:
+    """A cursor over rows already fetched, for peewee's cursor wrapper to convert."""
+
+    def __init__(self, rows, description):
+        self._rows = iter(rows)
+        self.description = description
+
+    def fetchone(self):
+        return next(self._rows, None)
+
+    def close(self):
+        pass
+
+
+def _copied(model):
+    """A model of its own, with what `model` holds (lists copied, joined models copied)."""
+    copy = model.__class__.__new__(model.__class__)
+    copy.__dict__.update(model.__dict__)
+    copy.__data__ = {name: list(value) if type(value) is list else value
+                     for name, value in model.__data__.items()}
+    copy._dirty = set(model._dirty)
+    copy.__rel__ = {name: _copied(joined) if isinstance(joined, Model) else joined
+                    for name, joined in model.__rel__.items()}
+    return copy
 
 
 def _flatten(values):

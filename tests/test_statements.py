@@ -93,3 +93,45 @@ def test_tuples_and_none_build_one_statement_per_shape(app, make_member):
     assert emails((bo.region_id,), "ke") == ["ada@example.org", "bo@example.org"]
     assert emails((bo.region_id,), None) == ["bo@example.org", "cy@example.org"]  # IS NULL
     assert emails((bo.region_id,), "xx") == ["bo@example.org"]
+
+
+def _with_region(email):
+    return (Member.select(Member, Region).join(Region, JOIN.LEFT_OUTER)
+            .where(Member.email == email))
+
+
+def _shown(members):
+    return [(m.__data__, m.region.__data__ if m.region_id else None) for m in members]
+
+
+def test_kept_rows_are_what_peewee_converts_and_follow_every_change(app, make_member):
+    ada = make_member("ada@example.org", name="Ada", region_key="africa")
+    make_member("cy@example.org", name="Cy", region_key=None)
+
+    for email in ("ada@example.org", "ada@example.org", "cy@example.org", "cy@example.org"):
+        kept = statements.run_kept("test: kept with region", _with_region, email)
+        assert _shown(kept) == _shown(_with_region(email))
+    Member.update(name="Ada Lovelace").where(Member.id == ada.id).execute()
+    Region.update(name="All of Africa").where(Region.key == "africa").execute()
+
+    again = statements.run_kept("test: kept with region", _with_region, "ada@example.org")
+
+    assert [(m.name, m.region.name) for m in again] == [("Ada Lovelace", "All of Africa")]
+    assert statements.run_kept("test: kept with region", _with_region, "nobody@example.org") == []
+
+
+def test_each_call_gets_models_of_its_own(app, make_member):
+    make_member("ada@example.org", name="Ada", region_key="africa")
+    first = statements.run_kept("test: kept with region", _with_region, "ada@example.org")[0]
+    organizations = list(first.region.organizations)
+
+    first.name = "Changed in one request"
+    first.region.organizations.append("Changed too")
+    first.region.name = "Renamed in one request"
+    first.noted_for_this_request = True
+    second = statements.run_kept("test: kept with region", _with_region, "ada@example.org")[0]
+
+    assert (second.name, second.region.name) == ("Ada", Region.get(Region.key == "africa").name)
+    assert second.region.organizations == organizations
+    assert not hasattr(second, "noted_for_this_request")
+    assert not second.is_dirty() and first.is_dirty()

@@ -29,7 +29,7 @@ def load_member(alternative_id):
     member_id, _, version = (alternative_id or "").partition(":")
     if not member_id.isdigit() or not version or int(member_id) > 2**63 - 1:
         return None
-    found = statements.run("signed-in member", _signed_in_member, int(member_id))
+    found = statements.run_kept("signed-in member", _signed_in_member, int(member_id))
     member = found[0] if found else None
     if member is None or member.session_version != version or not member.is_active:
         return None
