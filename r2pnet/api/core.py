@@ -215,6 +215,12 @@ def json_response(payload, status=200, headers=None):
     return response
 
 
+def deployment_address():
+    """(BASE_URL, the app's path): what every absolute address an item holds is built from,
+    part of the key of anything kept with such addresses."""
+    return current_app.config["BASE_URL"], request.script_root
+
+
 def web_url(endpoint, **values):
     """The absolute address of a page or resource, on the deployment's BASE_URL (as in mail)."""
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)

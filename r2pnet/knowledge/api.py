@@ -1,12 +1,11 @@
 """API: lessons (browse with every facet and search, read, write, edit, publish, history,
 uptake, files), on the services and visibility rule of the lesson pages."""
-from flask import current_app, request
 from flask_login import current_user
 from peewee import JOIN
 
 from r2pnet import catalogue, fragments, permissions, search
-from r2pnet.api.core import (etag_of, json_response, operation, require_if_match,
-                             web_url, with_etag)
+from r2pnet.api.core import (deployment_address, etag_of, json_response, operation,
+                             require_if_match, web_url, with_etag)
 from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import CursorSchema, Page, paginate
 from r2pnet.api.problems import Problem
@@ -174,15 +173,17 @@ def list_lessons(query):
         snippets = search.snippets("lesson", [lesson.id for lesson in items], query["q"])
         for lesson in items:
             lesson.snippet = str(snippets.get(lesson.id, ""))
-    return Page([_listed_item(lesson, viewer) for lesson in items], next_cursor, dumped=True)
+    address = deployment_address()
+    return Page([_listed_item(lesson, viewer, address) for lesson in items], next_cursor,
+                dumped=True)
 
 
-def _listed_item(lesson, viewer):
+def _listed_item(lesson, viewer, address):
     """A listed lesson's item as LessonListItem dumps it, kept per process under a key of
     everything it shows (r2pnet/fragments.py): its row, terms, snippet, whether the caller may
     edit it (which, with its attribution, also decides whether its author is shown) and the
     deployment's address. Kept items are shared: never change one."""
-    key = ("api lesson item", current_app.config["BASE_URL"], request.script_root,
+    key = ("api lesson item", *address,
            *(getattr(lesson, name) for name in listed.ROW_VALUES),
            *(tuple(keys) for keys in lesson.classified.values()), lesson.snippet,
            permissions.can_edit_lesson(viewer, lesson))

@@ -1,11 +1,11 @@
 """API: the member directory, profiles and regions (with their cadence for moderators)."""
 
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 from peewee import JOIN, fn
 
 from r2pnet import catalogue, fragments, permissions, statements
-from r2pnet.api.core import etag_of, operation, web_url, with_etag
+from r2pnet.api.core import deployment_address, etag_of, operation, web_url, with_etag
 from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import Key, Page, keyset_page, paginate
 from r2pnet.api.problems import Problem
@@ -44,12 +44,12 @@ def _describe(member, shows_email):
     return member
 
 
-def _listed_item(member, viewer):
+def _listed_item(member, viewer, address):
     """A listed member's item as MemberOut dumps it, kept per process under a key of
     everything it shows (r2pnet/fragments.py): its row, lists, whether the caller may read
     its email address, and the deployment's address. Kept items are shared: never change one."""
     shows_email = permissions.can_see_email(viewer, member)
-    key = ("api member item", current_app.config["BASE_URL"], request.script_root,
+    key = ("api member item", *address,
            *(getattr(member, name) for name in listed.ROW_VALUES), tuple(member.languages),
            tuple(member.expertise), tuple(member.moderated_region_ids), shows_email)
     return fragments.kept(key, _dumped_member, member, shows_email)
@@ -100,7 +100,9 @@ def list_members(query):
         ("api members", catalogue.frozen(query), permissions.is_administrator(viewer)),
         choose, _listed_by_id)
     _attach_lists(items)
-    return Page([_listed_item(member, viewer) for member in items], next_cursor, dumped=True)
+    address = deployment_address()
+    return Page([_listed_item(member, viewer, address) for member in items], next_cursor,
+                dumped=True)
 
 
 @operation("/members/<int:member_id>", summary="A member's profile", tag="members",
