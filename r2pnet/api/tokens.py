@@ -75,7 +75,7 @@ def authenticate(token, ip=""):
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = utcnow()
-    rows = statements.run("api token", lambda token_hash: (
+    rows = statements.run_kept("api token", lambda token_hash: (
         ApiToken.select(ApiToken, Member)
         .join(Member, JOIN.INNER, on=(ApiToken.member == Member.id))
         .where(ApiToken.token_hash == token_hash)
