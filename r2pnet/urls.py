@@ -4,10 +4,10 @@ werkzeug matches and builds each one from scratch (a third of a thread page's ti
 The first link for an endpoint with a given set of argument names and types is built by Flask
 with marker values; the result, with the markers turned into fields, is the shape every later
 link of that kind is formatted from. Only what builds the same either way takes the short path:
-path and query arguments (no anchor, method, scheme or external link) of endpoints whose rules
-have no defaults (a default makes the rule depend on the value), integers that are not
-negative, and text that needs no escaping. Anything else, or a link that fails to build, goes
-to Flask as before.
+links without arguments, and path and query arguments (no anchor, method, scheme or external
+link), of endpoints whose rules have no defaults (a default makes the rule depend on the
+value), integers that are not negative, and text that needs no escaping. Anything else, or a
+link that fails to build, goes to Flask as before.
 """
 import re
 
@@ -53,7 +53,7 @@ class App(Flask):
         request_context = _cv_request.get(None)
         if (request_context is None or _anchor is not None or _method is not None
                 or _scheme is not None or _external or endpoint[:1] == "."
-                or not values or self.url_default_functions):
+                or self.url_default_functions):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
                                    _external=_external, **values)
         key = (request_context.request.script_root, endpoint,
