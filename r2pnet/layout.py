@@ -3,9 +3,14 @@
 The bar (about ten links, the member's name, the sign-out form) was written anew on every
 page. It is kept under a key holding all it shows: the app's path, the page's endpoint (the
 active link), the member's id and name, and the links their rights give. The sign-out form's
-CSRF token differs per session and in time, so it is written into the kept bar on each page.
+CSRF token differs per session, so it is written into the kept bar on each page.
+
+The token itself is the session's secret signed by Flask-WTF, which took a signature (HMAC,
+base64, JSON) on every page. Tokens have no time limit (WTF_CSRF_TIME_LIMIT is None: one is
+good for its session), so the signed form of a session's secret is kept per process and
+given to Flask-WTF for the request.
 """
-from flask import request
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -13,11 +18,30 @@ from markupsafe import Markup, escape
 from r2pnet import fragments
 
 TOKEN_SLOT = "\x00csrf-token\x00"  # where the kept bar takes the page's token
+SIGNED_TOKENS = 4096  # per process; all forgotten when full
+_signed_tokens = {}  # (secret key, the session's secret) -> its signed token
 
 
 def init_app(app):
-    """Templates write the signed-in member's bar with `navigation_bar()`."""
-    app.jinja_env.globals.update(navigation_bar=navigation_bar)
+    """Templates write the signed-in member's bar with `navigation_bar()`, and the page's
+    CSRF token with `csrf_token()` (in place of Flask-WTF's)."""
+    app.jinja_env.globals.update(navigation_bar=navigation_bar, csrf_token=csrf_token)
+    # Flask-WTF also puts its own into every template's context: this one, later, wins.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+
+
+def csrf_token():
+    """The page's CSRF token, as Flask-WTF's generate_csrf gives it, signed once per session."""
+    name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    if name not in g and name in session and current_app.config["WTF_CSRF_TIME_LIMIT"] is None:
+        key = (current_app.secret_key, session[name])
+        signed = _signed_tokens.get(key)
+        if signed is None:
+            if len(_signed_tokens) >= SIGNED_TOKENS:
+                _signed_tokens.clear()
+            signed = _signed_tokens[key] = generate_csrf()
+        setattr(g, name, signed)
+    return generate_csrf()
 
 
 def navigation_bar():
@@ -27,7 +51,7 @@ def navigation_bar():
     member, endpoint = current_user._get_current_object(), request.endpoint
     key = ("navigation bar", request.script_root, endpoint, member.id, member.name, links)
     kept = fragments.kept(key, _render, links, endpoint, member.id, member.name)
-    return Markup(kept.replace(TOKEN_SLOT, escape(generate_csrf())))
+    return Markup(kept.replace(TOKEN_SLOT, escape(csrf_token())))
 
 
 def _render(links, endpoint, member_id, member_name):

@@ -159,6 +159,35 @@ def test_a_token_in_a_header_from_another_session_is_refused(app, make_member, c
     assert is_signed_in(client)
 
 
+def test_a_session_keeps_one_token_that_its_forms_accept_and_other_sessions_refuse(
+        app, make_member, client):
+    member = make_member(password=None)
+    sign_in_as(client, member)
+    other = sign_in_as(app.test_client(), make_member(email="other@example.org", password=None))
+
+    tokens = {csrf_token(client, path) for path in ("/", "/members", "/lessons", "/profile")}
+    theirs = csrf_token(other, "/")
+
+    assert len(tokens) == 1 and theirs not in tokens
+    assert client.post("/logout", headers={"X-CSRFToken": theirs}).status_code == 400
+    assert is_signed_in(client)
+    assert client.post("/logout", headers={"X-CSRFToken": tokens.pop()}).status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_signing_in_again_gives_a_new_token(app, make_member, client):
+    member = make_member(password=None)
+    sign_in_as(client, member)
+    before = csrf_token(client, "/")
+    client.post("/logout", headers={"X-CSRFToken": before})
+    sign_in_as(client, member)
+
+    after = csrf_token(client, "/")
+
+    assert after != before
+    assert client.post("/logout", headers={"X-CSRFToken": before}).status_code == 400
+
+
 # --- GET never changes state ---------------------------------------------------------------------
 
 def test_opening_every_page_as_an_administrator_changes_nothing(app, make_member, client):
