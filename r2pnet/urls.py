@@ -14,6 +14,8 @@ import re
 from flask import Flask
 from flask.globals import _cv_request
 
+from r2pnet.templating import Environment
+
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.~/-]+\Z")
 INT_MARKER, TEXT_MARKER = 7_000_000_000_000_000, "r2pnetmarker"
 NO_SHAPE = ""
@@ -26,7 +28,10 @@ def _plain(value):
 
 
 class App(Flask):
-    """Flask with remembered link shapes (see the module's docstring) and sync answers."""
+    """Flask with remembered link shapes (see the module's docstring), sync answers and one
+    dict of template globals (r2pnet/templating.py)."""
+
+    jinja_environment = Environment
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
