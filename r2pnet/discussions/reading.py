@@ -160,7 +160,9 @@ def get_thread(thread_id, viewer):
                  .where(Thread.id == thread_id))
         return Thread.where_readable(query, kind, *scope)
 
-    found = statements.run(("readable thread", kind), build, thread_id, *scope)
+    # Read on every visit, converted once while the row (its counts, its region, its author)
+    # stays the same.
+    found = statements.run_kept(("readable thread", kind), build, thread_id, *scope)
     return found[0] if found else None
 
 
@@ -176,8 +178,8 @@ def get_post(post_id, viewer):
 def thread_details(viewer, thread):
     """(terms {kind: [keys]}, linked lessons the viewer may read, followed, last read number)."""
     terms = {}
-    for term in statements.run("thread terms", _thread_terms, thread.id):
-        terms.setdefault(term.kind, []).append(term.key)
+    for term_kind, key in statements.run("thread terms", _thread_terms, thread.id, raw=True):
+        terms.setdefault(term_kind, []).append(key)
     kind, *scope = Lesson.reader_scope(viewer)
 
     def linked_lessons(thread_id, *scope):
