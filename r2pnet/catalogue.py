@@ -49,10 +49,14 @@ class Memo:
 
     def get(self, key, compute, *args):
         """The value kept for `key`, else `compute(*args)` kept for next time."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+        # A hit takes no lock: each OrderedDict operation is one step under the GIL, and a key
+        # dropped by another thread in between is a miss (a page asks up to a hundred times).
+        try:
+            value = self._items[key]
+            self._items.move_to_end(key)
+            return value
+        except KeyError:
+            pass
         value = compute(*args)
         with self._lock:
             self._items[key] = value

@@ -1,5 +1,8 @@
 """The lessons page keeps its facet column and newest-first pages per reader and catalogue
 version: what it shows is never older than the lessons, and never another reader's."""
+import sys
+import threading
+
 import pytest
 
 from r2pnet import catalogue, search
@@ -172,6 +175,34 @@ def test_the_kept_values_are_bounded_least_recently_used_first_out():
     for key in ("a", "b", "a", "c", "b", "a"):
         memo.get(key, lambda key=key: computed.append(key) or key.upper())
     assert computed == ["a", "b", "c", "b", "a"]  # "a" was kept once, then pushed out
+
+
+def test_threads_sharing_a_small_memo_always_get_each_keys_own_value():
+    memo = catalogue.Memo(8)
+    wrong, failures = [], []
+
+    def visit(seed):
+        try:
+            for n in range(4000):
+                key = (seed * 7 + n) % 20  # more keys than places: hits, misses, evictions
+                if memo.get(key, lambda key=key: f"value {key}") != f"value {key}":
+                    wrong.append(key)
+        except Exception as exc:  # noqa: BLE001 - any failure of a visit is what is checked
+            failures.append(exc)
+
+    threads = [threading.Thread(target=visit, args=(seed,)) for seed in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert (wrong, failures) == ([], [])
+    assert len(memo._items) <= 8
 
 
 # --- the search page: lessons, threads and replies kept per reader and catalogue versions -----
