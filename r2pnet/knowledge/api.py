@@ -184,7 +184,7 @@ def _listed_item(lesson, viewer, address):
     edit it (which, with its attribution, also decides whether its author is shown) and the
     deployment's address. Kept items are shared: never change one."""
     key = ("api lesson item", *address,
-           *(getattr(lesson, name) for name in listed.ROW_VALUES),
+           lesson.row,
            *(tuple(keys) for keys in lesson.classified.values()), lesson.snippet,
            permissions.can_edit_lesson(viewer, lesson))
     return fragments.kept(key, _dumped_card, lesson, viewer)

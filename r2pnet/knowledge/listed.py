@@ -31,20 +31,14 @@ class ListedRegion(NamedTuple):
     key: str
 
 
-# Every value a ListedLesson holds from its row (with its author and region).
-ROW_VALUES = ("id", "title", "summary", "author_id", "country", "region_id", "attribution",
-              "visibility", "is_published", "published_at", "created_at", "updated_at",
-              "version", "applied_count", "useful_count", "author", "region")
-
-
 class ListedLesson:
     """One row of COLUMNS (and, after them, a search's `found`), with what lists attach:
-    `classified` (browse.attach_terms) and a search's `snippet`."""
+    `classified` (browse.attach_terms) and a search's `snippet`; `row`, the row itself."""
 
     __slots__ = ("id", "title", "summary", "author_id", "country", "region_id", "attribution",
                  "visibility", "is_published", "published_at", "created_at", "updated_at",
                  "version", "applied_count", "useful_count", "author", "region", "found",
-                 "classified", "snippet")
+                 "classified", "snippet", "row")
 
     def __init__(self, row):
         (self.id, self.title, self.summary, self.author_id, self.country, self.region_id,
@@ -62,6 +56,8 @@ class ListedLesson:
         self.found = extra[0] if extra else None
         self.classified = None
         self.snippet = None
+        # The row as read (without `found`): it decides every value above, for keys.
+        self.row = row[:len(COLUMNS)] if extra else row
 
 
 def listed_lessons(rows):

@@ -50,7 +50,7 @@ def _listed_item(member, viewer, address):
     its email address, and the deployment's address. Kept items are shared: never change one."""
     shows_email = permissions.can_see_email(viewer, member)
     key = ("api member item", *address,
-           *(getattr(member, name) for name in listed.ROW_VALUES), tuple(member.languages),
+           member.row, tuple(member.languages),
            tuple(member.expertise), tuple(member.moderated_region_ids), shows_email)
     return fragments.kept(key, _dumped_member, member, shows_email)
 

@@ -26,10 +26,10 @@ class ListedRegion(NamedTuple):
 
 class ListedMember:
     """One row of COLUMNS (then, on the API's first page choice, its sort name), with what the
-    API attaches (members.api.describe_members)."""
+    API attaches (members.api.describe_members); `row`, the row itself."""
 
     __slots__ = (*ROW_VALUES, "sort_name", "languages", "expertise", "moderated_region_ids",
-                 "region_ref", "shown_email", "is_disabled", "url")
+                 "region_ref", "shown_email", "is_disabled", "url", "row")
 
     def __init__(self, row):
         (self.id, self.name, self.title, self.organization, self.country, self.region_id,
@@ -44,6 +44,8 @@ class ListedMember:
         self.sort_name = extra[0] if extra else None
         self.languages = self.expertise = self.moderated_region_ids = None
         self.region_ref = self.shown_email = self.is_disabled = self.url = None
+        # The row as read (without the sort name): it decides every value above, for keys.
+        self.row = row[:len(COLUMNS)] if extra else row
 
     @property
     def is_active(self):
