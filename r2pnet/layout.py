@@ -25,9 +25,30 @@ _signed_tokens = {}  # (secret key, the session's secret) -> its signed token
 def init_app(app):
     """Templates write the signed-in member's bar with `navigation_bar()`, and the page's
     CSRF token with `csrf_token()` (in place of Flask-WTF's)."""
-    app.jinja_env.globals.update(navigation_bar=navigation_bar, csrf_token=csrf_token)
+    app.jinja_env.globals.update(navigation_bar=navigation_bar, csrf_token=csrf_token,
+                                 page_styles=page_styles, page_scripts=page_scripts)
     # Flask-WTF also puts its own into every template's context: this one, later, wins.
     app.context_processor(lambda: {"csrf_token": csrf_token})
+
+
+def page_styles():
+    """Bootstrap's and our stylesheets and the icon: the same on every page of a deployment."""
+    return Markup(fragments.kept(("page styles", *_assets_key()), _render_assets, "styles"))
+
+
+def page_scripts():
+    """Bootstrap's and our scripts: the same on every page of a deployment."""
+    return Markup(fragments.kept(("page scripts", *_assets_key()), _render_assets, "scripts"))
+
+
+def _assets_key():
+    config = current_app.config
+    return (request.script_root, current_app.static_url_path, config["BOOTSTRAP_SERVE_LOCAL"],
+            config["BOOTSTRAP_BOOTSWATCH_THEME"])
+
+
+def _render_assets(part):
+    return str(getattr(fragments.macros("_assets.html"), part)())
 
 
 def csrf_token():
