@@ -19,7 +19,7 @@ from r2pnet import fragments
 
 TOKEN_SLOT = "\x00csrf-token\x00"  # where the kept bar takes the page's token
 SIGNED_TOKENS = 4096  # per process; all forgotten when full
-_signed_tokens = {}  # (secret key, the session's secret) -> its signed token
+_signed_tokens = {}  # (signing key, the session's secret) -> its signed token
 
 
 def init_app(app):
@@ -55,7 +55,8 @@ def csrf_token():
     """The page's CSRF token, as Flask-WTF's generate_csrf gives it, signed once per session."""
     name = current_app.config["WTF_CSRF_FIELD_NAME"]
     if name not in g and name in session and current_app.config["WTF_CSRF_TIME_LIMIT"] is None:
-        key = (current_app.secret_key, session[name])
+        key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key,
+               session[name])
         signed = _signed_tokens.get(key)
         if signed is None:
             if len(_signed_tokens) >= SIGNED_TOKENS:
