@@ -110,6 +110,11 @@ class MatchCount(int):
         return count
 
 
+def searchable(text):
+    """Whether user text has words to search for (else `candidates` gives None)."""
+    return _query_text(text) is not None
+
+
 def candidate_cap():
     """How many of the newest visible matches a search ranks (read at query time)."""
     return current_app.config.get("SEARCH_CANDIDATES", SEARCH_CANDIDATES)

@@ -52,16 +52,19 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None, keep=
     snippets; see r2pnet/catalogue.py): its lessons are then read by id, through the
     visibility rule.
     """
-    query = filtered(viewer, filters)
-    found = searched(viewer, filters)
-    sort = filters.get("sort") or ("relevance" if found is not None else "newest")
+    searching = bool(filters.get("q")) and search.searchable(filters["q"])
+    sort = filters.get("sort") or ("relevance" if searching else "newest")
     # Useful and applied counts do not move the catalogue's version: those orders are not kept.
     if sort not in ("newest", "relevance"):
         keep = None
+
+    def choose():  # the filtered query is built only when the choice is not kept
+        return _chosen(filtered(viewer, filters), searched(viewer, filters), sort, page,
+                       per_page, known_total, filters)
+
     lessons, total = catalogue.kept_items(
-        keep, ("page", sort, page, per_page),
-        lambda: _chosen(query, found, sort, page, per_page, known_total, filters),
-        lambda ids: listed(viewer, ids), ("snippet",))
+        keep, ("page", sort, page, per_page), choose, lambda ids: listed(viewer, ids),
+        ("snippet",))
     return attach_terms(lessons), total
 
 
