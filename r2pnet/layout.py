@@ -16,10 +16,11 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from r2pnet import fragments
+from r2pnet.catalogue import Memo
 
 TOKEN_SLOT = "\x00csrf-token\x00"  # where the kept bar takes the page's token
-SIGNED_TOKENS = 4096  # per process; all forgotten when full
-_signed_tokens = {}  # (signing key, the session's secret) -> its signed token
+SIGNED_TOKENS = 4096  # per process, least recently used out first
+_signed_tokens = Memo(SIGNED_TOKENS)  # (signing key, the session's secret) -> signed token
 
 
 def init_app(app):
@@ -57,12 +58,7 @@ def csrf_token():
     if name not in g and name in session and current_app.config["WTF_CSRF_TIME_LIMIT"] is None:
         key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key,
                session[name])
-        signed = _signed_tokens.get(key)
-        if signed is None:
-            if len(_signed_tokens) >= SIGNED_TOKENS:
-                _signed_tokens.clear()
-            signed = _signed_tokens[key] = generate_csrf()
-        setattr(g, name, signed)
+        setattr(g, name, _signed_tokens.get(key, generate_csrf))
     return generate_csrf()
 
 

@@ -19,15 +19,16 @@ import datetime as dt
 
 from peewee import Model, SelectBase
 
+from r2pnet.catalogue import Memo
 from r2pnet.extensions import db, is_postgres
 
 _built = {}  # (key, engine class) -> (query, sql, [(slot, fixed parameter)], primed)
 # The longest tuple a caller should pass: each length is a statement kept for the process, so
 # lists of ids longer than a page (an export's) are better built each time.
 MAX_LISTED = 100
-# Distinct raw results `run_kept` keeps converted, per process; all forgotten when full.
+# Distinct raw results `run_kept` keeps converted, per process, least recently used out first.
 KEPT_RESULTS = 1024
-_kept_results = {}  # (key, engine class, raw rows) -> converted rows
+_kept_results = Memo(KEPT_RESULTS)  # (key, engine class, raw rows) -> converted rows
 
 
 def run(key, build, *values, raw=False):
@@ -42,17 +43,16 @@ def run_kept(key, build, *values):
     every time, and each call gets its own copies of the models."""
     cache_key, statement = _statement(key, build, values)
     cursor = _cursor(statement, values)
-    raw = (cache_key, tuple(cursor.fetchall()))
+    rows = tuple(cursor.fetchall())
+
+    def convert():
+        return _converted(statement[0], _Replay(rows, cursor.description), statement[3])
+
     try:
-        kept = _kept_results.get(raw)
+        hash(rows)
     except TypeError:  # a value that cannot be a key (a list from an array column)
-        return _converted(statement[0], _Replay(raw[1], cursor.description), statement[3])
-    if kept is None:
-        kept = _converted(statement[0], _Replay(raw[1], cursor.description), statement[3])
-        if len(_kept_results) >= KEPT_RESULTS:
-            _kept_results.clear()
-        _kept_results[raw] = kept
-    return [_copied(model) for model in kept]
+        return convert()
+    return [_copied(model) for model in _kept_results.get((cache_key, rows), convert)]
 
 
 def _statement(key, build, values):
