@@ -95,6 +95,15 @@ def _insert(model_or_table, rows):
             insert(rows[start:start + BATCH]).execute()
 
 
+def _with_word_pairs(documents):
+    """The search documents with their word pairs (on SQLite), as search.index writes them."""
+    from r2pnet import search
+    from r2pnet.extensions import db
+    for start in range(0, len(documents), BATCH):
+        search.with_word_pairs(db, documents[start:start + BATCH])
+    return documents
+
+
 def _ids(model):
     return [row.id for row in model.select(model.id).order_by(model.id)]
 
@@ -175,7 +184,7 @@ def _lessons(rng, count, now, regions, member_ids):
         documents.append({"kind": "lesson", "object_id": lesson_id,
                           "title": search._plain(row["title"]),
                           "body": search._plain(f"{row['summary']}\n\n{body}"), "tags": ""})
-    _insert(search._documents, documents)
+    _insert(search._documents, _with_word_pairs(documents))
     return ids
 
 
@@ -215,7 +224,7 @@ def _discussions(rng, threads, posts_per_thread, now, regions, member_ids):
                  .where(Post.thread.in_(thread_ids)).order_by(Post.id).iterator()):
         documents.append({"kind": "post", "object_id": post.id, "title": "",
                           "body": search._plain(post.body_md), "tags": ""})
-    _insert(search._documents, documents)
+    _insert(search._documents, _with_word_pairs(documents))
     return thread_ids
 
 

@@ -16,22 +16,30 @@ first and stop. More matches than that: the count is the cap, flagged as a lower
 import re
 import unicodedata
 from collections import Counter
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 
 from flask import current_app
 from markupsafe import Markup, escape
-from peewee import JOIN, SQL, Case, Entity, Expression, Select, Table, fn
+from peewee import JOIN, SQL, Case, Entity, Expression, PostgresqlDatabase, Select, Table, fn
 from playhouse import fts_parser
 
+from r2pnet.catalogue import Memo
 from r2pnet.extensions import db, is_postgres
 
+# SQLite also indexes each field's adjacent words as one token ("early" + PAIR_JOINER +
+# "warning" in the field's pairs column; migration 0017), so a phrase of two words reads one
+# short list instead of checking positions in every document that holds both words.
+PAIR_JOINER = "\ue000"  # a Private Use character: FTS5 reads it as part of a word
+FIELDS = ("title", "body", "tags")
+PAIR_FIELDS = tuple(f"{field}_pairs" for field in FIELDS)
+TOKENIZER = "unicode61 remove_diacritics 2"  # the FTS5 table's (migrations 0005 and 0017)
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 16
 MAX_DOCUMENT_CHARS = 200_000  # far above any lesson; keeps a tsvector under its 1 MB limit
 SNIPPET_CHARS = 240
 MAX_SCORED_MATCHES = 100
-# bm25 weights of the FTS5 columns (title, body, tags).
-BM25_WEIGHTS = (10.0, 1.0, 4.0)
+# bm25 weights of the FTS5 columns (title, body, tags, then their pairs).
+BM25_WEIGHTS = (10.0, 1.0, 4.0, 10.0, 1.0, 4.0)
 # How far a title-only or tags-only match lifts a document: more than any relevance score.
 TITLE_TIER, TAGS_TIER = 2, 1
 HITS = "search_hits"
@@ -41,7 +49,17 @@ HITS = "search_hits"
 SEARCH_CANDIDATES = 1000
 
 WORD = re.compile(r"[^\W_]+")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ASCII_WORD = re.compile(r"[a-z0-9]+")  # FTS5 unicode61's words in lowercase ASCII text
+# Control characters, and the pair joiner: no word of a text may hold it.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000]")
+# Per connection, for fts_words: an FTS5 table with the index's tokenizer and its words' offsets.
+WORD_TABLES = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_words USING fts5("
+    f"title, body, tags, tokenize='{TOKENIZER}')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_word_offsets USING fts5vocab("
+    "temp, search_words, instance)")
+# A term of an FTS5 expression as playhouse's fts_parser writes it (it never holds a quote).
+FTS_TERM = re.compile(r'"([^"]*)"(\*?)')
 INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 DIACRITICS = re.compile("[\u0300-\u036f]")
 SPACE = re.compile(r"\s")
@@ -52,9 +70,12 @@ LEXEME = "'(?:[^']|'')*'"
 OPERATOR_WORD = re.compile(r"(?<!\S)(?:or|and|not)(?!\S)", re.IGNORECASE)
 
 _documents = Table("search_document",
-                   ("id", "kind", "object_id", "title", "body", "tags", "document"),
+                   ("id", "kind", "object_id", *FIELDS, "document", *PAIR_FIELDS),  # pairs: SQLite
                    _database=db)
 _fts = Table("search_document_fts", ("rowid",), _database=db)
+# {(query, fields): FTS5 expression}: written once per process (a phrase's words are read by
+# FTS5's tokenizer, a statement).
+_expressions = Memo(1024)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -63,11 +84,50 @@ def index(kind, object_id, title, body, tags=""):
     """Insert or replace one object's search document, inside the writer's transaction."""
     fields = {"title": _plain(title), "body": _plain(body)[:MAX_DOCUMENT_CHARS],
               "tags": _plain(tags)}
+    with_word_pairs(db, [fields])
     (_documents
      .insert(kind=kind, object_id=int(object_id), **fields)
      .on_conflict(conflict_target=(_documents.kind, _documents.object_id),
-                  preserve=(_documents.title, _documents.body, _documents.tags))
+                  preserve=[getattr(_documents, column) for column in fields])
      .execute())
+
+
+def with_word_pairs(database, documents):
+    """The documents (dicts of their fields as stored), each given, on SQLite, its fields'
+    adjacent words as FTS5 reads them, joined two by two (`title_pairs`, `body_pairs`...)."""
+    if isinstance(getattr(database, "obj", database), PostgresqlDatabase):
+        return documents
+    texts = [[document[field] for field in FIELDS] for document in documents]
+    for document, fields in zip(documents, fts_words(database, texts), strict=True):
+        for pairs, words in zip(PAIR_FIELDS, fields, strict=True):
+            document[pairs] = " ".join(PAIR_JOINER.join(pair) for pair in pairwise(words))
+    return documents
+
+
+def fts_words(database, texts):
+    """SQLite: the words FTS5 reads in each text, folded as it indexes them, in order.
+
+    `texts` is a list of up to three texts at a time (a document's fields); the answer has a
+    list of words per text. FTS5's own tokenizer reads them (a temporary table of this
+    connection), so a pair is exactly two words that a phrase would find side by side.
+    """
+    if not texts:
+        return []
+    for sql in WORD_TABLES:
+        database.execute_sql(sql)
+    database.execute_sql("DELETE FROM temp.search_words")
+    connection = database.connection()
+    connection.executemany(
+        "INSERT INTO temp.search_words (rowid, title, body, tags) VALUES (?, ?, ?, ?)",
+        [(n, *row, *[""] * (3 - len(row))) for n, row in enumerate(texts, 1)])
+    words = [[[] for _ in FIELDS] for _ in texts]
+    column = {field: n for n, field in enumerate(FIELDS)}
+    for doc, field, _, word in database.execute_sql(
+            "SELECT doc, col, offset, term FROM temp.search_word_offsets "
+            "ORDER BY doc, col, offset"):
+        words[doc - 1][column[field]].append(word)
+    database.execute_sql("DELETE FROM temp.search_words")
+    return [row[:len(text)] for row, text in zip(words, texts, strict=True)]
 
 
 def remove(kind, object_id):
@@ -213,7 +273,7 @@ class Candidates:
             walk = (_fts
                     .select(document_id.alias("document_id"), hits.object_id, *columns)
                     .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
-                    .where(_fts_match(fts_parser.parse(self.query, ()))
+                    .where(_fts_match(_fts_expression(self.query, FIELDS))
                            & (hits.kind == self.kind)))
         return (walk
                 .where(self._visible_here(hits))
@@ -228,11 +288,10 @@ class Candidates:
 
 def _sqlite_candidate_rank(newest, query):
     """bm25 of the walk, lifted by the tiers; their MATCHes read only the candidates' range."""
-    expression = fts_parser.parse(query, ())
     oldest = Select([newest], [fn.MIN(newest.c.document_id)])
 
     def among_candidates(column):
-        return newest.c.document_id.in_(_fts_rowids(f"{column} : ({expression})")
+        return newest.c.document_id.in_(_fts_rowids(_fts_expression(query, (column,)))
                                         .where(_fts.rowid >= oldest))
 
     relevance = newest.c.relevance
@@ -245,21 +304,56 @@ def _sqlite_matching(kind, query):
     # The hits alias names both the documents table inside and the subquery outside, so
     # hits.c.object_id is valid in a join on the subquery and in hits.select(...) alike.
     hits = _documents.alias(HITS)
-    expression = fts_parser.parse(query, ())
     bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
     rank = (bm25 / (1.0 - bm25)
-            - _tier(_fts.rowid.in_(_fts_rowids(f"title : ({expression})")), TITLE_TIER)
-            - _tier(_fts.rowid.in_(_fts_rowids(f"tags : ({expression})")), TAGS_TIER))
+            - _tier(_fts.rowid.in_(_fts_rowids(_fts_expression(query, ("title",)))), TITLE_TIER)
+            - _tier(_fts.rowid.in_(_fts_rowids(_fts_expression(query, ("tags",)))), TAGS_TIER))
     # The full-text index must lead, or SQLite runs the MATCH once per row of another table:
     # CROSS JOIN puts it before the documents, and OFFSET 0 keeps the planner from flattening
     # this subquery into the caller's join (the hits are computed once, then joined).
     return (_fts
             .select(hits.object_id, rank.alias("rank"))
             .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
-            .where(_fts_match(expression) & (hits.kind == kind))
+            .where(_fts_match(_fts_expression(query, FIELDS)) & (hits.kind == kind))
             .limit(-1)
             .offset(0)
             .alias(HITS))
+
+
+def _fts_expression(query, fields):
+    """The FTS5 expression of a search in `fields` (a tuple of FIELDS): each word asked of those
+    columns, a phrase of two words as one pair of their pairs columns, a longer phrase as
+    itself and its pairs (which find its few documents without reading every position)."""
+    return _expressions.get((query, fields), _written_expression, query, fields)
+
+
+def _written_expression(query, fields):
+    expression = fts_parser.parse(query, ())
+    found = iter(_words_of_terms([match.group(1) for match in FTS_TERM.finditer(expression)]))
+    # Every field: no column filter, which would make FTS5 read each match's positions (a
+    # word is never in a pairs column, and a pair only there).
+    in_words = "" if fields == FIELDS else "{%s} : " % " ".join(fields)
+    in_pairs = "" if fields == FIELDS else "{%s} : " % " ".join(f"{f}_pairs" for f in fields)
+
+    def written(match):
+        text, star = match.groups()
+        words = next(found)
+        if star or len(words) < 2:
+            return f'{in_words}"{text}"{star}'
+        pairs = " AND ".join(f'"{PAIR_JOINER.join(pair)}"' for pair in pairwise(words))
+        if len(words) == 2:
+            return f"{in_pairs}{pairs}"
+        return f'({in_words}"{text}" AND {in_pairs}({pairs}))'
+    return FTS_TERM.sub(written, expression)
+
+
+def _words_of_terms(terms):
+    """Each term's words as FTS5 reads them: for ASCII text its runs of letters and digits (as
+    FTS5's table for ASCII has it), else asked of FTS5 (statements, on a search's first run)."""
+    others = [term for term in terms if not term.isascii()]
+    asked = dict(zip(others, fts_words(db, [[term] for term in others]), strict=True))
+    return [ASCII_WORD.findall(term.lower()) if term.isascii() else asked[term][0]
+            for term in terms]
 
 
 def _fts_match(expression):
@@ -285,7 +379,9 @@ def _tsquery(query):
 def _postgres_condition(hits, kind, query):
     tsquery = _tsquery(query)
     return ((hits.kind == kind)
-            & _ts_match(hits.document, tsquery)
+            # Each phrase with its word pairs (migration 0017): GIN finds the documents that
+            # hold them, and only those are checked for the phrase.
+            & _ts_match(hits.document, fn.search_phrase_pairs(tsquery))
             # Only negated words ("-word") would match nearly everything: match nothing.
             & (fn.querytree(tsquery) != "T"))
 
