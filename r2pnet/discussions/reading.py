@@ -221,7 +221,7 @@ def threads_about(viewer, lesson_id, limit=10):
                  .order_by(Thread.last_activity_at.desc()).limit(limit))
         return Thread.where_readable(query, kind, *scope)
 
-    return statements.run(("threads about a lesson", kind, limit), build, lesson_id, *scope)
+    return statements.run_kept(("threads about a lesson", kind, limit), build, lesson_id, *scope)
 
 
 def follows_space(viewer, region_id):

@@ -22,8 +22,8 @@ def terms_of(lesson):
     """A lesson's classification as {form field: [keys]} (risk factors as numbers)."""
     found = {field: [] for field in TERM_FIELDS}
     kinds = {kind: field for field, kind in TERM_FIELDS.items()}
-    for term in statements.run("lesson terms", _terms, lesson.id):
-        found[kinds[term.kind]].append(int(term.key) if term.kind == "risk_factor" else term.key)
+    for kind, key in statements.run("lesson terms", _terms, lesson.id, raw=True):
+        found[kinds[kind]].append(int(key) if kind == "risk_factor" else key)
     return found
 
 
@@ -164,7 +164,7 @@ def get_visible(lesson_id, viewer):
                  .where(Lesson.id == lesson_id))
         return Lesson.where_readable(query, kind, *scope)
 
-    found = statements.run(("readable lesson", kind), build, lesson_id, *scope)
+    found = statements.run_kept(("readable lesson", kind), build, lesson_id, *scope)
     return found[0] if found else None
 
 
@@ -240,7 +240,7 @@ def form_values(lesson):
 
 def is_useful(member, lesson):
     """Whether `member` marked the lesson useful."""
-    return bool(statements.run("lesson marked useful", _useful, lesson.id, member.id))
+    return bool(statements.run("lesson marked useful", _useful, lesson.id, member.id, raw=True))
 
 
 def _useful(lesson_id, member_id):
@@ -250,7 +250,7 @@ def _useful(lesson_id, member_id):
 
 def attachments_of(lesson):
     """The lesson's current attachments, oldest first."""
-    return statements.run("lesson attachments", _attachments, lesson.id)
+    return statements.run_kept("lesson attachments", _attachments, lesson.id)
 
 
 def _attachments(lesson_id):
@@ -261,7 +261,7 @@ def _attachments(lesson_id):
 
 def applications_of(lesson):
     """Who applied the lesson (the latest 50), with their names."""
-    return statements.run("lesson applications", _applications, lesson.id)
+    return statements.run_kept("lesson applications", _applications, lesson.id)
 
 
 def _applications(lesson_id):

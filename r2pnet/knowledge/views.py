@@ -9,7 +9,7 @@ from r2pnet import catalogue, permissions, search
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form, shared_schema
 from r2pnet.knowledge import browse, services
-from r2pnet.knowledge.cards import lesson_cards
+from r2pnet.knowledge.cards import lesson_cards, lesson_parts
 from r2pnet.knowledge.models import ATTRIBUTION, SECTIONS, VISIBILITY, Lesson
 from r2pnet.knowledge.schemas import BROWSE_LISTS, LESSON_LISTS, BrowseSchema, LessonSchema
 from r2pnet.members.models import Region
@@ -131,12 +131,11 @@ def lesson_page(lesson_id):
     applications = services.applications_of(lesson) if viewer else []
     mine = next((a for a in applications if viewer and a.member_id == viewer.id), None)
     useful = bool(viewer) and services.is_useful(viewer, lesson)
-    return render_template("knowledge/lesson.html", lesson=lesson, sections=SECTIONS,
-                           terms=services.terms_of(lesson), applications=applications,
-                           my_application=mine, useful=useful, taxonomy=_taxonomy(),
-                           can_edit=permissions.can_edit_lesson(viewer, lesson),
-                           field_to_filter={"pillars": "pillar", "crimes": "crime",
-                                            "priorities": "priority", "strategy": "strategy"},
+    parts = lesson_parts(lesson, services.terms_of(lesson), _taxonomy(),
+                         permissions.can_edit_lesson(viewer, lesson), viewer is not None)
+    return render_template("knowledge/lesson.html", lesson=lesson, parts=parts,
+                           sections=SECTIONS,
+                           applications=applications, my_application=mine, useful=useful,
                            attachments=services.attachments_of(lesson))
 
 
