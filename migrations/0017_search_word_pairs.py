@@ -40,6 +40,11 @@ POSTGRES_FUNCTIONS = [
         FROM at AS first JOIN at AS second ON second.position = first.position + 1
         WHERE octet_length(first.lexeme) + octet_length(second.lexeme) < 2046
     $$""",
+    # The document: its words and their pairs, the words computed once.
+    f"""CREATE FUNCTION search_document_words(title text, tags text, body text)
+       RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT words || search_word_pairs(words) FROM (SELECT {WORDS} AS words) AS document
+    $$""",
     r"""CREATE FUNCTION search_phrase_pairs(query tsquery) RETURNS tsquery
        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
         DECLARE
@@ -129,7 +134,7 @@ def up(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         for sql in POSTGRES_FUNCTIONS:
             db.execute_sql(sql)
-        _postgres_document(db, f"({WORDS}) || search_word_pairs({WORDS})")
+        _postgres_document(db, "search_document_words(title, tags, body)")
         return
     _drop_index(db)
     for pairs in PAIRS:
@@ -142,6 +147,7 @@ def up(migrator, db):
 def down(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         _postgres_document(db, WORDS)
+        db.execute_sql("DROP FUNCTION search_document_words(text, text, text)")
         db.execute_sql("DROP FUNCTION search_word_pairs(tsvector)")
         db.execute_sql("DROP FUNCTION search_phrase_pairs(tsquery)")
         return
