@@ -9,12 +9,13 @@ indexes them as three more columns. r2pnet/search.py asks a phrase of two words 
 Existing documents get their pairs here.
 
 PostgreSQL (140-210 ms for that phrase: GIN cannot check positions, so every document holding
-both words was read again): the document's tsvector also holds each two words at side-by-side
-positions as one lexeme ('early warning', at the first one's position and weight), computed by
-`search_word_pairs` from the tsvector itself, so a pair is exactly what a phrase finds there.
-`search_phrase_pairs` gives a query's phrases their pairs (`'a' <-> 'b'` becomes
-`( 'a b' & 'a' <-> 'b' )`): GIN finds the few documents holding the pair, and only those are
-checked for the phrase. Ranking reads the query without pairs, so ranks do not move.
+both words was read again): a second tsvector, `pairs`, holds each two lexemes at side-by-side
+positions of the document as one lexeme ('early warning'), computed by `search_word_pairs` from
+the document's own positions, without positions itself, and has its own GIN index. The
+document is unchanged (kept in its row: holding the pairs too, it went to the TOAST table and
+every search slowed). `search_phrase_filter` gives, for a query without OR, the pairs of its
+phrases that are not excluded: every match holds them, so `pairs @@ filter` finds the few
+documents to check for the phrase; for any other query it is NULL, and no filter is added.
 """
 from peewee import PostgresqlDatabase
 
@@ -26,62 +27,88 @@ _FOLD = r"normalize(regexp_replace(normalize({0}, NFD), '[\u0300-\u036f]', '', '
 WORDS = " || ".join(f"setweight(to_tsvector('simple'::regconfig, {_FOLD.format(field)}), "
                     f"'{weight}')" for field, weight in (("title", "A"), ("tags", "B"),
                                                          ("body", "C")))
-# A lexeme is at most 2,046 bytes: a longer pair is left out (its phrase is checked as before).
-POSTGRES_FUNCTIONS = [
+# A lexeme is at most 2,046 bytes: a longer pair is left out (its phrase gets no filter).
+POSTGRES_UP = [
     r"""CREATE FUNCTION search_word_pairs(words tsvector) RETURNS tsvector
        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         WITH at AS (
-            SELECT w.lexeme, p.position, p.weight
-            FROM unnest(words) AS w, unnest(w.positions, w.weights) AS p(position, weight))
-        SELECT coalesce(string_agg(
-            '''' || replace(replace(first.lexeme || ' ' || second.lexeme, '\', '\\'),
-                            '''', '''''')
-            || ''':' || first.position || first.weight, ' ')::tsvector, ''::tsvector)
+            SELECT w.lexeme, p.position
+            FROM unnest(words) AS w, unnest(w.positions) AS p(position))
+        SELECT coalesce(array_to_tsvector(array_agg(DISTINCT first.lexeme || ' '
+                                                              || second.lexeme)),
+                        ''::tsvector)
         FROM at AS first JOIN at AS second ON second.position = first.position + 1
         WHERE octet_length(first.lexeme) + octet_length(second.lexeme) < 2046
     $$""",
-    # The document: its words and their pairs, the words computed once.
-    f"""CREATE FUNCTION search_document_words(title text, tags text, body text)
-       RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT words || search_word_pairs(words) FROM (SELECT {WORDS} AS words) AS document
-    $$""",
-    r"""CREATE FUNCTION search_phrase_pairs(query tsquery) RETURNS tsquery
+    # The tsquery's text as PostgreSQL writes it, read token by token: a quoted lexeme (with
+    # a weight or prefix mark), an operator or a parenthesis. Any OR: no filter. A negated
+    # lexeme or group is skipped; each chain of lexemes joined by <-> gives its pairs.
+    r"""CREATE FUNCTION search_phrase_filter(query tsquery) RETURNS tsquery
        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
         DECLARE
-            chain CONSTANT text := '''(?:[^'']|'''')*''(?: <-> ''(?:[^'']|'''')*'')+';
-            pieces text[] := regexp_split_to_array(query::text, chain);
-            written text := pieces[1];
-            found text;
-            words text[];
-            pairs text;
-            n int := 1;
+            token text;
+            previous text := NULL;
+            pairs text[] := '{}';
+            negated int := 0;
+            depth int := 0;
+            chained boolean := false;
         BEGIN
-            FOR found IN SELECT m[1] FROM regexp_matches(query::text, '(' || chain || ')', 'g')
-                         AS m LOOP
-                words := ARRAY(SELECT w[1] FROM regexp_matches(
-                    found, '''((?:[^'']|'''')*)''', 'g') AS w);
-                n := n + 1;
-                -- Only pairs short enough for a document to hold (measured quoted, so longer).
-                pairs := (SELECT string_agg('''' || words[i] || ' ' || words[i + 1] || '''',
-                                            ' & ')
-                          FROM generate_series(1, array_length(words, 1) - 1) AS i
-                          WHERE octet_length(words[i]) + octet_length(words[i + 1]) < 2046);
-                written := written || CASE WHEN pairs IS NULL THEN found
-                                           ELSE '( ' || pairs || ' & ' || found || ' )' END
-                           || pieces[n];
+            FOR token IN SELECT m[1] FROM regexp_matches(
+                    query::text, '(''(?:[^'']|'''')*''(?::\*?[A-D]*)?|<[0-9-]+>|[&|!()])', 'g')
+                    AS m LOOP
+                IF token = '|' THEN
+                    RETURN NULL;
+                ELSIF token = '!' THEN
+                    IF negated = 0 THEN
+                        negated := depth + 1;
+                    END IF;
+                    previous := NULL;
+                    chained := false;
+                ELSIF token IN ('(', ')') THEN
+                    depth := depth + CASE WHEN token = '(' THEN 1 ELSE -1 END;
+                    IF token = ')' AND negated > depth THEN
+                        negated := 0;
+                    END IF;
+                    previous := NULL;
+                    chained := false;
+                ELSIF token = '<->' THEN
+                    chained := previous IS NOT NULL;
+                ELSIF left(token, 1) = '''' THEN
+                    IF negated > 0 THEN
+                        -- excluded: a lexeme alone ends its negation, a group at its ')'
+                        IF negated > depth THEN
+                            negated := 0;
+                        END IF;
+                        previous := NULL;
+                    ELSIF right(token, 1) <> '''' THEN
+                        previous := NULL;  -- a weight or a prefix: not a plain word
+                    ELSE
+                        token := substring(token FROM 2 FOR length(token) - 2);
+                        IF chained AND octet_length(previous) + octet_length(token) < 2046 THEN
+                            pairs := pairs || ('''' || previous || ' ' || token || '''');
+                        END IF;
+                        previous := token;
+                    END IF;
+                    chained := false;
+                ELSE
+                    previous := NULL;
+                    chained := false;
+                END IF;
             END LOOP;
-            RETURN written::tsquery;
+            IF cardinality(pairs) = 0 THEN
+                RETURN NULL;
+            END IF;
+            RETURN array_to_string(pairs, ' & ')::tsquery;
         END $$""",
+    f"""ALTER TABLE search_document ADD COLUMN pairs TSVECTOR
+        GENERATED ALWAYS AS (search_word_pairs({WORDS})) STORED""",
+    "CREATE INDEX search_document_pairs ON search_document USING GIN (pairs)",
 ]
-
-
-def _postgres_document(db, words):
-    db.execute_sql("ALTER TABLE search_document DROP COLUMN document")
-    db.execute_sql(f"ALTER TABLE search_document ADD COLUMN document TSVECTOR "
-                   f"GENERATED ALWAYS AS ({words}) STORED")
-    db.execute_sql("ALTER TABLE search_document ALTER COLUMN document SET STORAGE MAIN")
-    db.execute_sql("CREATE INDEX search_document_document ON search_document "
-                   "USING GIN (document)")
+POSTGRES_DOWN = [
+    "ALTER TABLE search_document DROP COLUMN pairs",
+    "DROP FUNCTION search_phrase_filter(tsquery)",
+    "DROP FUNCTION search_word_pairs(tsvector)",
+]
 
 
 def _index(columns):
@@ -132,9 +159,8 @@ def _write_pairs(db):
 
 def up(migrator, db):
     if isinstance(db, PostgresqlDatabase):
-        for sql in POSTGRES_FUNCTIONS:
+        for sql in POSTGRES_UP:
             db.execute_sql(sql)
-        _postgres_document(db, "search_document_words(title, tags, body)")
         return
     _drop_index(db)
     for pairs in PAIRS:
@@ -146,10 +172,8 @@ def up(migrator, db):
 
 def down(migrator, db):
     if isinstance(db, PostgresqlDatabase):
-        _postgres_document(db, WORDS)
-        db.execute_sql("DROP FUNCTION search_document_words(text, text, text)")
-        db.execute_sql("DROP FUNCTION search_word_pairs(tsvector)")
-        db.execute_sql("DROP FUNCTION search_phrase_pairs(tsquery)")
+        for sql in POSTGRES_DOWN:
+            db.execute_sql(sql)
         return
     _drop_index(db)
     for pairs in PAIRS:

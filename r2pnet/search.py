@@ -70,7 +70,8 @@ LEXEME = "'(?:[^']|'')*'"
 OPERATOR_WORD = re.compile(r"(?<!\S)(?:or|and|not)(?!\S)", re.IGNORECASE)
 
 _documents = Table("search_document",
-                   ("id", "kind", "object_id", *FIELDS, "document", *PAIR_FIELDS),  # pairs: SQLite
+                   ("id", "kind", "object_id", *FIELDS, "document", "pairs",
+                    *PAIR_FIELDS),  # document and pairs: PostgreSQL; *_pairs: SQLite
                    _database=db)
 _fts = Table("search_document_fts", ("rowid",), _database=db)
 # {(query, fields): FTS5 expression}: written once per process (a phrase's words are read by
@@ -378,10 +379,12 @@ def _tsquery(query):
 
 def _postgres_condition(hits, kind, query):
     tsquery = _tsquery(query)
+    # The pairs every match of the query's phrases holds (migration 0017), or NULL: GIN finds
+    # the documents that hold them, and only those are checked for the phrases.
+    pairs = fn.search_phrase_filter(tsquery)
     return ((hits.kind == kind)
-            # Each phrase with its word pairs (migration 0017): GIN finds the documents that
-            # hold them, and only those are checked for the phrase.
-            & _ts_match(hits.document, fn.search_phrase_pairs(tsquery))
+            & _ts_match(hits.document, tsquery)
+            & (pairs.is_null() | _ts_match(hits.pairs, pairs))
             # Only negated words ("-word") would match nearly everything: match nothing.
             & (fn.querytree(tsquery) != "T"))
 

@@ -134,14 +134,28 @@ postgres_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL's
 
 
 @postgres_only
-def test_the_document_holds_each_two_words_side_by_side_with_the_first_ones_weight(app):
+def test_the_pairs_hold_each_two_words_side_by_side(app):
     search.index("lesson", 1, "Early warning", "It's an early-warning desk.", tags="x")
-    lexemes = dict(db.execute_sql(
-        "SELECT lexeme, weights FROM unnest((SELECT document FROM search_document))"
-    ).fetchall())
-    assert lexemes["early warning"] == ["A", "C"]
-    assert lexemes["it s"] == ["C"] and lexemes["warning desk"] == ["C"]
-    assert lexemes["warning x"] == ["A"]  # as a phrase reads them: the fields run on
+    pairs = db.execute_sql("SELECT pairs::text FROM search_document").fetchone()[0]
+    # As a phrase reads the document (title, tags, body): hyphenated words also as their
+    # parts, and the fields run on.
+    assert pairs == ("'an early-warning' 'early warning' 'early-warning early' 'it s' 's an' "
+                     "'warning desk' 'warning x' 'x it'")
+
+
+@postgres_only
+@pytest.mark.parametrize(("query", "pairs"), [
+    ('"early warning"', "'early warning'"),
+    ('"early warning desk" genocide', "'early warning' & 'warning desk'"),
+    ('"it\'s a" -"hate speech"', "'it s' & 's a'"),
+    ('"early warning" OR genocide', None),
+    ('-"early warning" genocide', None),
+    ("early warning", None),
+])
+def test_a_query_filters_by_the_pairs_of_its_phrases_that_every_match_holds(app, query, pairs):
+    found = db.execute_sql("SELECT search_phrase_filter(websearch_to_tsquery('simple', %s))"
+                           "::text", (query,)).fetchone()[0]
+    assert found == pairs
 
 
 @postgres_only
@@ -159,16 +173,18 @@ PHRASE_TEXT = st.text(st.sampled_from("ab 'c\\-.é"), min_size=1, max_size=12)
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(PHRASE_TEXT, min_size=1, max_size=4), phrase=PHRASE_TEXT)
-def test_a_phrase_with_its_pairs_finds_what_the_phrase_alone_finds(app, texts, phrase):
+def test_the_pairs_filter_keeps_every_match_of_the_phrase(app, texts, phrase):
     search.clear()
     for object_id, text in enumerate(texts, 1):
         search.index("lesson", object_id, text[:4], text, tags=text[::-1])
-    query = f'"{phrase}" OR -"{phrase}" {phrase}'
-    plain, paired = (sorted(object_id for (object_id,) in db.execute_sql(
-        f"SELECT object_id FROM search_document "
-        f"WHERE document @@ {wrap}(websearch_to_tsquery('simple', %s))", (query,)))
-        for wrap in ("", "search_phrase_pairs"))
-    assert paired == plain
+    for query in (f'"{phrase}"', f'"{phrase}" {phrase}', f'-"{phrase}" "{phrase[::-1]}"',
+                  f'"{phrase}" OR {phrase}'):
+        plain, filtered = (sorted(object_id for (object_id,) in db.execute_sql(
+            "SELECT object_id FROM search_document, websearch_to_tsquery('simple', %s) AS q "
+            f"WHERE document @@ q {condition}", (query,)))
+            for condition in ("", "AND (search_phrase_filter(q) IS NULL "
+                                  "OR pairs @@ search_phrase_filter(q))"))
+        assert filtered == plain, query
 
 
 @sqlite_only
