@@ -404,3 +404,8 @@ def test_the_versions_are_read_through_the_primary_key_when_the_table_has_grown(
     plan = "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + catalogue.VERSIONS_SQL))
     assert "Index Scan using catalogue_version_pkey" in plan
     assert set(catalogue.versions()) >= {"lessons", "members", "discussions", "deliberations"}
+    # The same as a column of the signed-in member's statement.
+    member = catalogue.with_versions(Member.select(Member.id).where(Member.id == 1))
+    sql, params = member.sql()
+    plan = "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
+    assert "Index Scan using catalogue_version_pkey" in plan

@@ -52,8 +52,9 @@ def test_browse_and_lesson_pages_cost_the_same_queries_for_10_or_10000_lessons(c
     small = [_count(client, url) for url in urls]
     _bulk_lessons(author, 10000, region("africa").id)
     large = [_count(client, url) for url in urls]
-    # Browse: + the catalogue version (facets computed on a miss, as here); lesson page: + threads.
-    assert small == large == [6, 6, 6, 6, 7]
+    # Browse: facets computed on a miss, as here (the catalogue versions come with the member);
+    # lesson page: + threads.
+    assert small == large == [5, 5, 5, 5, 7]
 
 
 def test_a_lesson_page_costs_the_same_queries_with_many_applications(

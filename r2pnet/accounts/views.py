@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 from peewee import JOIN
 
-from r2pnet import permissions, statements
+from r2pnet import catalogue, permissions, statements
 from r2pnet.accounts import schemas, services
 from r2pnet.digests.models import DigestSettings
 from r2pnet.errors import DomainError
@@ -31,6 +31,8 @@ def load_member(alternative_id):
         return None
     found = statements.run_kept("signed-in member", _signed_in_member, int(member_id))
     member = found[0] if found else None
+    if member is not None:
+        catalogue.remember(member.catalogue_versions)
     if member is None or member.session_version != version or not member.is_active:
         return None
     return member
@@ -41,9 +43,11 @@ def _signed_in_member(member_id):
     # comes in the same query (the banner on every page).
     stopped_at = (DigestSettings.select(DigestSettings.stopped_at)
                   .where(DigestSettings.member == Member.id))
-    return (Member.select(Member, Region, stopped_at.alias("digest_stopped_at"))
-            .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
-            .where(Member.id == member_id))
+    # The catalogue versions too: most pages read them next (r2pnet/catalogue.py).
+    return catalogue.with_versions(
+        Member.select(Member, Region, stopped_at.alias("digest_stopped_at"))
+        .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
+        .where(Member.id == member_id))
 
 
 def _sign_in(member, remember=False):

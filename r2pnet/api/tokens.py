@@ -5,7 +5,7 @@ import secrets
 
 from peewee import JOIN
 
-from r2pnet import statements
+from r2pnet import catalogue, statements
 from r2pnet.api.models import SCOPES, ApiToken
 from r2pnet.audit.services import record
 from r2pnet.errors import DomainError, NotFound
@@ -75,12 +75,14 @@ def authenticate(token, ip=""):
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = utcnow()
-    rows = statements.run_kept("api token", lambda token_hash: (
+    rows = statements.run_kept("api token", lambda token_hash: catalogue.with_versions(
         ApiToken.select(ApiToken, Member)
         .join(Member, JOIN.INNER, on=(ApiToken.member == Member.id))
         .where(ApiToken.token_hash == token_hash)
         .limit(1)), digest(token))
     row = rows[0] if rows else None
+    if row is not None:
+        catalogue.remember(row.catalogue_versions)
     if row is None or row.status(now) != "active" or not row.member.is_active:
         return None
     if (row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
