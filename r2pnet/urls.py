@@ -6,8 +6,9 @@ with marker values; the result, with the markers turned into fields, is the shap
 link of that kind is formatted from. Only what builds the same either way takes the short path:
 links without arguments, and path and query arguments (no anchor, method, scheme or external
 link), of endpoints whose rules have no defaults (a default makes the rule depend on the
-value), integers that are not negative, and text that needs no escaping. Anything else, or a
-link that fails to build, goes to Flask as before.
+value), integers that are not negative, text that needs no escaping, and lists of them (a
+list's length is part of its shape). Anything else, or a link that fails to build, goes to
+Flask as before.
 """
 import re
 
@@ -24,7 +25,19 @@ SYNC_ANSWERS = 1024
 
 def _plain(value):
     kind = type(value)
+    if kind is list:
+        return all(_plain_item(item) for item in value)
+    return _plain_item(value)
+
+
+def _plain_item(value):
+    kind = type(value)
     return (kind is int and value >= 0) or (kind is str and PLAIN_TEXT.match(value) is not None)
+
+
+def _kind(value):
+    """What a link's shape depends on of a value: its type, and a list's length."""
+    return (list, len(value)) if type(value) is list else type(value)
 
 
 class App(Flask):
@@ -62,7 +75,7 @@ class App(Flask):
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
                                    _external=_external, **values)
         key = (request_context.request.script_root, endpoint,
-               tuple((name, type(value)) for name, value in values.items()))
+               tuple((name, _kind(value)) for name, value in values.items()))
         shape = self._link_shapes.get(key)
         if shape is None:
             shape = self._link_shapes[key] = self._shape(endpoint, values)
@@ -74,22 +87,26 @@ class App(Flask):
         """The link with a {name} field per argument, or NO_SHAPE when it cannot have one."""
         if any(rule.defaults for rule in self.url_map.iter_rules(endpoint)):
             return NO_SHAPE
-        markers = {}
-        for number, (name, value) in enumerate(values.items()):
-            if type(value) is int:
-                markers[name] = INT_MARKER + number
-            elif type(value) is str:
-                markers[name] = f"{TEXT_MARKER}{number}x"
-            else:
+        markers, fields = {}, {}
+        number = iter(range(10**6))
+        for name, value in values.items():
+            items = value if type(value) is list else [value]
+            if not all(type(item) in (int, str) for item in items):
                 return NO_SHAPE
+            marked = [INT_MARKER + next(number) if type(item) is int
+                      else f"{TEXT_MARKER}{next(number)}x" for item in items]
+            markers[name] = marked if type(value) is list else marked[0]
+            # A list's items are formatted as {name[0]}, {name[1]}...
+            fields.update((str(marker), f"{{{name}[{n}]}}" if type(value) is list
+                           else f"{{{name}}}") for n, marker in enumerate(marked))
         try:
             built = super().url_for(endpoint, **markers)
         except Exception:  # noqa: BLE001 - any failure: Flask builds (and reports) it each time
             return NO_SHAPE
         if "{" in built or "}" in built:
             return NO_SHAPE
-        for name, marker in markers.items():
-            if built.count(str(marker)) != 1:
+        for marker, field in fields.items():
+            if built.count(marker) != 1:
                 return NO_SHAPE
-            built = built.replace(str(marker), "{" + name + "}")
+            built = built.replace(marker, field)
         return built

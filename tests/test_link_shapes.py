@@ -51,6 +51,20 @@ def test_query_strings_build_the_same_link_both_ways(app):
             assert app.url_for("members.directory", region=key, page=3) == expected, key
 
 
+def test_lists_build_the_same_link_both_ways(app):
+    lists = ([], ["pillar_1"], ["pillar_1", "pillar_2"], ["a b", "pillar_2"], [3, 14],
+             ["é"], ["pillar_1", 2, "x.y"])
+    with app.test_request_context("/"):
+        for values in lists:
+            for extra in ({}, {"page": 2}, {"q": "warning", "crime": ["genocide"]}):
+                expected = _flask(app, "knowledge.browse_lessons", pillar=values, **extra)
+                for _ in range(2):
+                    assert (app.url_for("knowledge.browse_lessons", pillar=values, **extra)
+                            == expected), (values, extra)
+        assert (app.url_for("knowledge.export_csv", pillar=["pillar_1", "pillar_2"], page=3)
+                == "/lessons.csv?pillar=pillar_1&pillar=pillar_2&page=3")
+
+
 def test_endpoints_with_defaults_always_go_to_flask(app):
     with app.test_request_context("/"):
         assert app.url_for("discussions.network_space") == "/network"
