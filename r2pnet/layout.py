@@ -54,12 +54,22 @@ def _render_assets(part):
 
 def csrf_token():
     """The page's CSRF token, as Flask-WTF's generate_csrf gives it, signed once per session."""
-    name = current_app.config["WTF_CSRF_FIELD_NAME"]
-    if name not in g and name in session and current_app.config["WTF_CSRF_TIME_LIMIT"] is None:
-        key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key,
-               session[name])
-        setattr(g, name, _signed_tokens.get(key, generate_csrf))
+    config = current_app.config
+    name = config["WTF_CSRF_FIELD_NAME"]
+    if name not in g and config["WTF_CSRF_TIME_LIMIT"] is None:
+        if name in session:
+            setattr(g, name, _signed_tokens.get(_token_key(name), generate_csrf))
+        else:
+            # The session's secret is made and signed now: its later pages use this token too
+            # (signed again a second later, it would differ).
+            generate_csrf()
+            _signed_tokens.get(_token_key(name), getattr, g, name)
     return generate_csrf()
+
+
+def _token_key(name):
+    config = current_app.config
+    return config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session[name]
 
 
 def navigation_bar():

@@ -108,9 +108,9 @@ def with_word_pairs(database, documents):
 def fts_words(database, texts):
     """SQLite: the words FTS5 reads in each text, folded as it indexes them, in order.
 
-    `texts` is a list of up to three texts at a time (a document's fields); the answer has a
-    list of words per text. FTS5's own tokenizer reads them (a temporary table of this
-    connection), so a pair is exactly two words that a phrase would find side by side.
+    `texts` holds, per document, up to three texts (its fields); the answer holds, per
+    document, a list of words per text. FTS5's own tokenizer reads them (a temporary table of
+    this connection), so a pair is exactly two words that a phrase would find side by side.
     """
     if not texts:
         return []

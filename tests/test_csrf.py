@@ -1,5 +1,8 @@
 """Every state-changing request needs a valid CSRF token; GET never changes state."""
+import time
+
 import pytest
+import time_machine
 
 from r2pnet.accounts import services
 from r2pnet.accounts.models import Invitation
@@ -228,3 +231,12 @@ def test_logout_over_get_is_refused_even_with_a_valid_token(make_member, client)
     assert client.get(f"/logout?csrf_token={token}").status_code == 405
     assert is_signed_in(client)
 
+
+
+def test_the_token_a_session_gets_on_its_first_page_is_the_one_its_later_pages_use(
+        app, make_member, client):
+    sign_in_as(client, make_member(password=None))
+    with time_machine.travel(time.time() + 60, tick=False) as traveller:
+        first = csrf_token(client, "/")  # the page that makes the session's secret
+        traveller.shift(5)  # the same secret signed again now would read differently
+        assert {csrf_token(client, path) for path in ("/", "/members", "/lessons")} == {first}
