@@ -41,3 +41,22 @@ def test_an_api_listed_member_holds_the_models_values(app, make_member):
         assert {name: getattr(row, name) for name in shown} == {
             name: getattr(model, name) for name in shown}
         assert _region(row) == _region(model)
+
+
+def test_listed_members_bring_their_lists_in_the_order_they_are_attached(app, make_member):
+    members = [make_member(languages=("fr", "ar", "en"), expertise=("pillar_2", "pillar_1"),
+                           moderates=("europe", "africa"), role="moderator"),
+               make_member(languages=("es",)),
+               make_member()]
+    ids = [member.id for member in members]
+    models = [Member.get_by_id(member_id) for member_id in ids]
+    services.attach_languages(models)
+    services.attach_expertise(models)
+    services.attach_moderated_region_ids(models)
+    api = {m.id: m for m in _listed_by_id(ids)}
+    directory = {m.id: m for m in services.listed_members(ids)}
+    for model in models:
+        assert api[model.id].languages == directory[model.id].languages == model.languages
+        assert api[model.id].expertise == model.expertise
+        assert api[model.id].moderated_region_ids == model.moderated_region_ids
+    assert models[0].languages == ["fr", "ar", "en"] and models[2].languages == []

@@ -62,7 +62,7 @@ def _dumped_member(member, shows_email):
 def _listed_by_id(ids):
     """The listed members of these ids, in no order (one statement, built once per length)."""
     def build(ids):
-        return (Member.select(*listed.COLUMNS)
+        return (Member.select(*listed.COLUMNS, *services.member_lists(*listed.LISTS))
                 .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
                 .where(Member.id.in_(ids)))
 
@@ -76,7 +76,9 @@ def _by_name(query, limit, cursor):
     """Keyset pagination in the directory's order: case-folded name, then id (ListedMembers)."""
     sort = fn.LOWER(Member.name)
     keys = [Key(sort, False, "str", name="sort_name"), Key(Member.id, False)]
-    rows, next_cursor = keyset_page(query.select(*listed.COLUMNS, sort.alias("sort_name")),
+    rows, next_cursor = keyset_page(query.select(*listed.COLUMNS,
+                                                 *services.member_lists(*listed.LISTS),
+                                                 sort.alias("sort_name")),
                                     keys, "name", limit, cursor, row=listed.ListedMember)
     return Page(rows, next_cursor)
 
@@ -99,7 +101,6 @@ def list_members(query):
         lambda key, compute: catalogue.kept(("members",), key, compute),
         ("api members", catalogue.frozen(query), permissions.is_administrator(viewer)),
         choose, _listed_by_id)
-    _attach_lists(items)
     address = deployment_address()
     return Page([_listed_item(member, viewer, address) for member in items], next_cursor,
                 dumped=True)

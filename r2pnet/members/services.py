@@ -3,12 +3,12 @@ import re
 import unicodedata
 from collections import namedtuple
 
-from peewee import IntegrityError, JOIN, fn
+from peewee import JOIN, Cast, IntegrityError, Select, fn
 
 from r2pnet import catalogue, permissions, statements
 from r2pnet.audit.services import record
 from r2pnet.errors import Conflict, DomainError, Forbidden
-from r2pnet.extensions import db
+from r2pnet.extensions import db, is_postgres
 from r2pnet.members.listed import DIRECTORY_COLUMNS, DirectoryMember
 from r2pnet.members.models import (Member, MemberExpertise, MemberLanguage, ModeratorRegion,
                                    Region, utcnow)
@@ -159,7 +159,7 @@ def directory(filters, viewer):
 
 
 def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=None):
-    """One page of the directory with the total and languages, in three queries.
+    """One page of the directory with the total and languages, in two queries.
 
     `keep(key, compute)`, when given, may keep the page's choice and total (see
     r2pnet/catalogue.py): its members are then read again by id.
@@ -167,12 +167,12 @@ def directory_page(filters, viewer, page=1, per_page=DIRECTORY_PAGE_SIZE, keep=N
     def choose():
         query = directory(filters, viewer)
         total = query.select(Member.id).order_by().count()  # no sort inside the count
-        return [DirectoryMember(row) for row in query.select(*DIRECTORY_COLUMNS)
+        return [DirectoryMember(row) for row in query.select(*DIRECTORY_COLUMNS,
+                                                             *member_lists("languages"))
                 .paginate(page, per_page).tuples()], total
 
     members, total = catalogue.kept_items(keep, ("directory", page, per_page), choose,
                                           listed_members)
-    attach_languages(members)
     return members, total
 
 
@@ -180,7 +180,7 @@ def listed_members(ids):
     """The DirectoryMembers of these ids, in no order (one statement, built once per number of
     ids)."""
     def build(ids):
-        return (Member.select(*DIRECTORY_COLUMNS)
+        return (Member.select(*DIRECTORY_COLUMNS, *member_lists("languages"))
                 .join(Region, JOIN.LEFT_OUTER, on=(Member.region == Region.id))
                 .where(Member.id.in_(ids)))
 
@@ -206,6 +206,31 @@ def _attach(members, attribute, column, order):
     for member_id, value in rows:
         getattr(by_id[member_id], attribute).append(value)
     return members
+
+
+# A member's lists as they are attached below: (their table's column, its order).
+MEMBER_LISTS = {"languages": (MemberLanguage.code, MemberLanguage.id),
+                "expertise": (MemberExpertise.key, MemberExpertise.id),
+                "moderated_region_ids": (ModeratorRegion.region, ModeratorRegion.region)}
+
+
+def member_lists(*names):
+    """Columns giving each member's lists (MEMBER_LISTS) in a list's own statement, each one
+    text of the values in order, joined by commas (None for none): `listed.read_list` reads
+    it. A page then needs no statement per list."""
+    columns = []
+    for name in names:
+        column, order = MEMBER_LISTS[name]
+        table = column.model
+        if is_postgres():
+            columns.append(table.select(fn.string_agg(Cast(column, "text"), ",").order_by(order))
+                           .where(table.member == Member.id).alias(name))
+        else:
+            ordered = (table.select(column.alias("value")).where(table.member == Member.id)
+                       .order_by(order).alias(f"{name}_in_order"))
+            columns.append(Select([ordered], [fn.group_concat(ordered.c.value, ",")])
+                           .alias(name))
+    return columns
 
 
 def attach_languages(members):
