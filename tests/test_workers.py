@@ -1,7 +1,9 @@
 """Two gunicorn workers share sessions, login throttling and API rate limits."""
 import concurrent.futures
+import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -79,6 +81,23 @@ def _together(calls, count):
         return list(pool.map(lambda _: calls(), range(count)))
 
 
+@contextlib.contextmanager
+def _half_sent(server, path, headers):
+    """A GET whose request is sent but for its last line: the worker that accepted it waits
+    for the rest. Yields a function that sends it and returns the answer's status code."""
+    host, port = server.base.removeprefix("http://").split(":")
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Connection: close",
+             *(f"{name}: {value}" for name, value in headers.items())]
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n").encode())
+        time.sleep(0.3)  # accepted by one worker before the other calls start
+
+        def finish():
+            connection.sendall(b"\r\n")
+            return int(connection.makefile("rb").readline().split()[1])
+        yield finish
+
+
 def _signed_in_session(server, email, password=PASSWORD):
     browser = requests.Session()
     token = CSRF.search(browser.get(server.base + "/login", timeout=10).text).group(1)
@@ -115,8 +134,12 @@ def test_one_tokens_api_budget_is_shared_by_both_workers(server, make_member):
     token = token_for(make_member())
     headers = {"Authorization": f"Bearer {token}"}
 
-    budget = _together(lambda: requests.get(server.base + "/api/v1/me", headers=headers,
-                                            timeout=30).status_code, 20)
+    # One call is held half-sent, so the worker that took it waits while the other serves the
+    # next ones (twenty quick calls at once could all go to one worker); then it is finished.
+    with _half_sent(server, "/api/v1/me", headers) as finish:
+        budget = _together(lambda: requests.get(server.base + "/api/v1/me", headers=headers,
+                                                timeout=30).status_code, 19)
+        budget.append(finish())
     over = requests.get(server.base + "/api/v1/me", headers=headers, timeout=30)
 
     assert budget == [200] * 20
