@@ -61,6 +61,9 @@ def load_config(environ=None, instance_path=None):
     # How many of the newest matches a search ranks and counts (r2pnet.search.SEARCH_CANDIDATES).
     config["SEARCH_CANDIDATES"] = _check(problems, parse_count, "SEARCH_CANDIDATES",
                                          env.get("SEARCH_CANDIDATES", "1000"), 1, 100_000)
+    # Megabytes of whole pages each worker keeps for their sessions (r2pnet/pages.py); 0: none.
+    config["KEPT_PAGES_MB"] = _check(problems, parse_count, "KEPT_PAGES_MB",
+                                     env.get("KEPT_PAGES_MB", "32"), 0, 4096)
     config["RATELIMIT_STORAGE_URI"] = _check(problems, parse_limit_storage,
                                              env.get("RATELIMIT_STORAGE_URI", "memory://"))
     if config["SECRET_KEY"] is not None and len(config["SECRET_KEY"]) < 32:

@@ -13,6 +13,7 @@ from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from r2pnet import pages
 from r2pnet.extensions import db, login_manager
 from r2pnet.members.reference import country_name, language_name
 from r2pnet.taxonomy import EXPERTISE
@@ -279,6 +280,7 @@ def viewer_zone():
 
 
 @bp.route("/")
+@pages.kept
 def home():
     """The signed-in landing page."""
     from r2pnet.members.services import region_cards

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from r2pnet import search
+from r2pnet import pages, search
 from r2pnet.audit.models import AuditEvent
 from r2pnet.extensions import db
 from r2pnet.knowledge import attachments, services
@@ -712,6 +712,8 @@ def _bulk_lessons(author, count):
 
 
 def _count(api, path, **params):
+    """The call's statements when it is written anew (not the session's kept answer)."""
+    pages.forget()
     with QueryCounter() as counter:
         response = api.get(path, query_string=params)
     assert response.status_code == 200, response.get_json()

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_login import current_user
 from marshmallow import RAISE, ValidationError, fields
 
+from r2pnet import pages
 from r2pnet.api import tokens
 from r2pnet.api.dumping import dumper
 from r2pnet.api.paging import Page
@@ -77,12 +78,13 @@ def _refuse_unstorable(data):
 
 def operation(rule, method="GET", *, summary, tag, description="", query=None, body=None,
               response=None, status=200, public=False, paginated=False, if_match=False,
-              etag=False, binary=None, example=None):
+              etag=False, binary=None, example=None, kept=False):
     """Register a view under /api/v1 and in the OpenAPI document.
 
     The view gets the path variables, plus `query` and `body` when schemas are given (already
     validated). It returns a Response, a Page (for paginated lists), or an object that the
-    `response` schema dumps.
+    `response` schema dumps. `kept`: its answers are kept for their reader while nothing
+    they show changes (r2pnet/pages.py), for reads that depend on nothing but the request.
     """
     def decorate(fn):
         op = Operation(rule=rule, method=method, endpoint=f"api.{fn.__name__}", summary=summary,
@@ -94,6 +96,11 @@ def operation(rule, method="GET", *, summary, tag, description="", query=None, b
         @functools.wraps(fn)
         def view(**path):
             _authorize(op)
+            if kept:
+                return pages.answer(lambda: respond(path))
+            return respond(path)
+
+        def respond(path):
             kwargs = dict(path)
             if query is not None:
                 kwargs["query"] = load_query(query)

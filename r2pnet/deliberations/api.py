@@ -157,7 +157,7 @@ def _listing(base, when, limit, cursor, now):
 
 
 @operation("/deliberations", summary="List deliberations", tag="deliberations",
-           query=DeliberationListQuery, response=DeliberationOut, paginated=True)
+           query=DeliberationListQuery, response=DeliberationOut, paginated=True, kept=True)
 def list_deliberations(query):
     """The deliberations of your regions (administrators: all), cancelled ones included, with
     your answer and the attendance counts."""

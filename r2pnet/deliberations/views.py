@@ -4,7 +4,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
                    request, url_for)
 from flask_login import current_user
 
-from r2pnet import permissions
+from r2pnet import pages, permissions
 from r2pnet.deliberations import (calendar, dashboard, outcomes, reading, regional, services,
                                   timing)
 from r2pnet.deliberations.models import ANSWERS, DEFAULT_CADENCE_DAYS
@@ -82,6 +82,7 @@ def _int_arg(name):
 
 
 @bp.route("/deliberations")
+@pages.kept
 def deliberations():
     """Upcoming then past deliberations of the member's regions, optionally of one region."""
     viewer = _viewer()
@@ -104,6 +105,7 @@ def deliberations():
 
 
 @bp.route("/deliberations/<int:deliberation_id>")
+@pages.kept
 def deliberation_page(deliberation_id):
     """One deliberation in the viewer's time zone, with what the viewer may see of it."""
     return _page(readable_deliberation(deliberation_id))

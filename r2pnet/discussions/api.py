@@ -211,7 +211,7 @@ THREAD_ORDERS = {
 
 
 @operation("/spaces/<space>/threads", summary="List a space's threads", tag="threads",
-           query=ThreadListQuery, response=ThreadOut, paginated=True)
+           query=ThreadListQuery, response=ThreadOut, paginated=True, kept=True)
 def list_threads(space, query):
     """The threads of a space ("network" or a region key) that you may read: pinned first, then
     in the chosen order, as on the space's page. Hidden threads are listed only for the space's
@@ -263,7 +263,7 @@ def create_thread(space, body):
 # --- posts -----------------------------------------------------------------------------------
 
 @operation("/threads/<int:thread_id>/posts", summary="List a thread's posts", tag="posts",
-           query=PostListQuery, response=PostOut, paginated=True)
+           query=PostListQuery, response=PostOut, paginated=True, kept=True)
 def list_posts(thread_id, query):
     """The posts of a thread you may read, oldest first (hidden posts: moderators only)."""
     thread = readable_thread(thread_id)

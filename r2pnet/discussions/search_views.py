@@ -3,7 +3,7 @@ from flask import render_template, request
 from flask_login import current_user
 from peewee import JOIN
 
-from r2pnet import catalogue, search, statements
+from r2pnet import catalogue, pages, search, statements
 from r2pnet.discussions.found import FoundReply, FoundThread
 from r2pnet.discussions.search_cards import result_cards
 from r2pnet.discussions.models import Post, Thread
@@ -109,6 +109,7 @@ def _total(found, rows):
 
 
 @bp.route("/search")
+@pages.kept
 def search_page():
     """Search lessons, threads and replies at once."""
     viewer = current_user._get_current_object()

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from r2pnet import permissions
+from r2pnet import pages, permissions
 from r2pnet.discussions import reading, services
 from r2pnet.discussions.cards import post_cards
 from r2pnet.discussions.models import NETWORK, PostRevision
@@ -66,6 +66,7 @@ def threads_about(lesson, limit=10):
 
 
 @bp.route("/discussions")
+@pages.kept
 def spaces():
     """The spaces the member may read, with their thread counts and last activity."""
     return render_template("discussions/spaces.html", spaces=reading.readable_spaces(_viewer()))
@@ -73,6 +74,7 @@ def spaces():
 
 @bp.route("/network", defaults={"key": NETWORK}, endpoint="network_space")
 @bp.route("/regions/<key>")
+@pages.kept
 def region_space(key):
     """A space's threads: pinned first, then by latest activity (or another order)."""
     region_id, region = _space(key)
@@ -142,6 +144,7 @@ def new_thread(key):
 
 
 @bp.route("/threads/<int:thread_id>")
+@pages.kept
 def thread_page(thread_id):
     """A thread's posts, one page at a time; reading a page marks it read."""
     viewer = _viewer()
@@ -337,6 +340,7 @@ def lesson_from_thread(thread_id):
 
 
 @bp.route("/new")
+@pages.kept
 def whats_new():
     """Unread activity in followed threads and spaces, and mentions."""
     threads, mentioned = reading.whats_new(_viewer())

@@ -138,7 +138,7 @@ def _save(editor, lesson, data):
 # --- operations ----------------------------------------------------------------------------
 
 @operation("/lessons", summary="Browse and search lessons", tag=TAG, query=LessonQuery,
-           response=LessonListItem, public=True, paginated=True)
+           response=LessonListItem, public=True, paginated=True, kept=True)
 def list_lessons(query):
     """Published lessons the caller may read, newest first, filtered by every facet of the
     browse page (several values of one facet: lessons with all of them) and by `q`.

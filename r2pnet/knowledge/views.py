@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from r2pnet import catalogue, permissions, search
+from r2pnet import catalogue, pages, permissions, search
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form, shared_schema
 from r2pnet.knowledge import browse, services
@@ -49,6 +49,7 @@ def read_filters(args):
 
 
 @bp.route("/lessons")
+@pages.kept
 def browse_lessons():
     """Browse and search lessons with facets; the whole state is in the URL."""
     data, errors, values = read_filters(request.args)
@@ -123,6 +124,7 @@ def _taxonomy():
 
 
 @bp.route("/lessons/<int:lesson_id>")
+@pages.kept
 def lesson_page(lesson_id):
     """One lesson, as its reader may see it."""
     viewer = _viewer()

@@ -84,7 +84,7 @@ def _by_name(query, limit, cursor):
 
 
 @operation("/members", summary="The member directory", tag="members", query=MemberListQuery,
-           response=MemberOut, paginated=True, description=(
+           response=MemberOut, paginated=True, kept=True, description=(
                "Active members by name, with the directory's filters (disabled members: "
                "administrators only, with role=disabled). Email addresses only where their "
                "owner shares them with you."))

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from r2pnet import catalogue, permissions
+from r2pnet import catalogue, pages, permissions
 from r2pnet.errors import Conflict, DomainError
 from r2pnet.forms import load_form, shared_schema
 from r2pnet.members import services
@@ -25,6 +25,7 @@ def _choices():
 
 
 @bp.route("/members")
+@pages.kept
 def directory():
     """Find members by region, country, language, expertise, role and name."""
     schema = shared_schema(DirectoryQuerySchema)
@@ -46,6 +47,7 @@ def directory():
 
 
 @bp.route("/members/<int:member_id>")
+@pages.kept
 def profile(member_id):
     """A member's profile page."""
     member = services.get_member(member_id, current_user)
