@@ -21,7 +21,8 @@ from pathlib import Path
 import requests
 
 from benchmarks.dataset import generate
-from benchmarks.server import Gunicorn, bench_environment, fresh_database, migrated_app
+from benchmarks.server import (USER_AGENT, Gunicorn, bench_environment, fresh_database,
+                               migrated_app)
 
 LUA = Path(__file__).with_name("wrk_report.lua")
 
@@ -45,7 +46,7 @@ def drive(url, seconds, connections, headers=()):
     """wrk's JSON report for one URL."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "-s", str(LUA)]
-    for header in headers:
+    for header in (f"User-Agent: {USER_AGENT}", *headers):
         command += ["-H", header]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -13,6 +13,11 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+# The browser the load run is: sign-in and wrk send the same, as one browser does. With two,
+# Flask-Login's session protection saw the session move to another browser on every request
+# and marked it no longer fresh, changing (and re-sending) the session each time.
+USER_AGENT = "r2pnet-load"
+
 
 
 def free_port():
@@ -103,6 +108,7 @@ class Gunicorn:
     def sign_in(self, email, password):
         """The session cookie of a member signed in through the login form."""
         browser = requests.Session()
+        browser.headers["User-Agent"] = USER_AGENT
         token = CSRF.search(browser.get(self.base + "/login", timeout=10).text).group(1)
         answer = browser.post(self.base + "/login", timeout=10, allow_redirects=False,
                               data={"email": email, "password": password, "csrf_token": token})
