@@ -8,8 +8,8 @@ the signed-in member's statement alone, which brings the catalogue versions
 (migration 0018, in the writer's transaction). Its key holds everything else a page depends
 on:
 
-- the app, its address (BASE_URL, for the API's links) and the whole request line (path
-  and query);
+- the app, its address (BASE_URL, for the API's links), the scheme and host, and the whole
+  request line (path and query);
 - the reader: their member id and the session's CSRF secret (the page's forms carry the
   session's token), or their API token;
 - the "pages" version, read in the request's first statement, before the page's data: a
@@ -114,8 +114,8 @@ def _key():
         if secret is None or "_flashes" in session:
             return None
         reader = ("session", secret)
-    return (id(current_app), current_app.config["BASE_URL"], request.host, request.script_root,
-            request.path,
+    return (id(current_app), current_app.config["BASE_URL"], request.scheme, request.host,
+            request.script_root, request.path,
             request.query_string, current_user.id, reader, versions()[CATALOGUE],
             int(time.time()))
 
