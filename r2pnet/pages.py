@@ -41,8 +41,7 @@ KEPT_TYPES = ("text/html", "application/json")
 class _Kept:
     """Pages by key, least recently used out first once their bodies pass a byte budget."""
 
-    def __init__(self, budget):
-        self.budget = budget
+    def __init__(self):
         self.size = 0
         self._items = OrderedDict()
         self._lock = threading.Lock()
@@ -55,14 +54,15 @@ class _Kept:
         except KeyError:  # never kept, or dropped by another thread in between
             return None
 
-    def put(self, key, item):
+    def put(self, key, item, budget):
+        """Keep `item` (status, headers, body), then drop the oldest past `budget` bytes."""
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
                 self.size -= len(old[2])
             self._items[key] = item
             self.size += len(item[2])
-            while self.size > self.budget and self._items:
+            while self.size > budget and self._items:
                 _, dropped = self._items.popitem(last=False)
                 self.size -= len(dropped[2])
 
@@ -72,7 +72,7 @@ class _Kept:
             self.size = 0
 
 
-_kept = _Kept(32 * MEGABYTE)  # its budget follows KEPT_PAGES_MB
+_kept = _Kept()
 
 
 def kept(view):
@@ -96,8 +96,8 @@ def answer(respond):
     if _keepable(response):
         body = response.get_data()
         if len(body) <= LARGEST:
-            _kept.budget = current_app.config["KEPT_PAGES_MB"] * MEGABYTE
-            _kept.put(key, (response.status_code, list(response.headers.items()), body))
+            _kept.put(key, (response.status_code, list(response.headers.items()), body),
+                      current_app.config["KEPT_PAGES_MB"] * MEGABYTE)
     return response
 
 

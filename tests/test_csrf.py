@@ -232,7 +232,6 @@ def test_logout_over_get_is_refused_even_with_a_valid_token(make_member, client)
     assert is_signed_in(client)
 
 
-
 def test_the_token_a_session_gets_on_its_first_page_is_the_one_its_later_pages_use(
         app, make_member, client):
     sign_in_as(client, make_member(password=None))

@@ -143,11 +143,11 @@ def test_answers_that_are_not_a_complete_page_are_not_kept(client, make_member):
 
 
 def test_pages_beyond_the_budget_go_least_recently_used_first():
-    kept = pages._Kept(budget=10)
-    kept.put("a", (200, [], b"12345"))
-    kept.put("b", (200, [], b"12345"))
+    kept = pages._Kept()
+    kept.put("a", (200, [], b"12345"), budget=10)
+    kept.put("b", (200, [], b"12345"), budget=10)
     assert kept.get("a") is not None  # b is now the least recently used
-    kept.put("c", (200, [], b"1"))
+    kept.put("c", (200, [], b"1"), budget=10)
     assert kept.get("b") is None and kept.get("a") and kept.get("c") and kept.size == 6
 
 

@@ -188,8 +188,16 @@ def listed_members(ids):
             for row in statements.run("listed members", build, tuple(ids), raw=True)]
 
 
-def _attach(members, attribute, column, order):
-    """Give each member a list `attribute` of `column` values, in one query for the page."""
+# A member's lists, attached (`_attach`) or read as columns (`member_lists`): (their table's
+# column, its order).
+MEMBER_LISTS = {"languages": (MemberLanguage.code, MemberLanguage.id),
+                "expertise": (MemberExpertise.key, MemberExpertise.id),
+                "moderated_region_ids": (ModeratorRegion.region, ModeratorRegion.region)}
+
+
+def _attach(members, attribute):
+    """Give each member its list `attribute` (MEMBER_LISTS), in one query for the page."""
+    column, order = MEMBER_LISTS[attribute]
     by_id = {m.id: m for m in members}
     for member in members:
         setattr(member, attribute, [])
@@ -206,12 +214,6 @@ def _attach(members, attribute, column, order):
     for member_id, value in rows:
         getattr(by_id[member_id], attribute).append(value)
     return members
-
-
-# A member's lists as they are attached below: (their table's column, its order).
-MEMBER_LISTS = {"languages": (MemberLanguage.code, MemberLanguage.id),
-                "expertise": (MemberExpertise.key, MemberExpertise.id),
-                "moderated_region_ids": (ModeratorRegion.region, ModeratorRegion.region)}
 
 
 def member_lists(*names):
@@ -235,18 +237,17 @@ def member_lists(*names):
 
 def attach_languages(members):
     """Give each member a `languages` list, in one query for the whole page."""
-    return _attach(members, "languages", MemberLanguage.code, MemberLanguage.id)
+    return _attach(members, "languages")
 
 
 def attach_expertise(members):
     """Give each member an `expertise` list, in one query for the whole page."""
-    return _attach(members, "expertise", MemberExpertise.key, MemberExpertise.id)
+    return _attach(members, "expertise")
 
 
 def attach_moderated_region_ids(members):
     """Give each member `moderated_region_ids` (the regions they run), in one query."""
-    return _attach(members, "moderated_region_ids", ModeratorRegion.region,
-                   ModeratorRegion.region)
+    return _attach(members, "moderated_region_ids")
 
 
 def regions_in_order():
