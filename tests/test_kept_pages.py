@@ -136,10 +136,23 @@ def test_an_api_list_read_again_is_kept_for_its_token_only(client, make_member, 
 def test_answers_that_are_not_a_complete_page_are_not_kept(client, make_member):
     member = make_member(password=None)
     _opened(client, member, "/members")
-    for _ in range(2):
-        with QueryCounter() as counter:
-            assert client.get("/lessons/999999").status_code == 404
-        assert counter.count > 1
+    for path, status in (("/members?role=emperor", 400), ("/lessons/999999", 404)):
+        for _ in range(2):
+            with QueryCounter() as counter:
+                assert client.get(path).status_code == status
+            assert counter.count > 1, path
+
+
+def test_a_session_that_changes_member_never_gets_the_first_members_page(client, make_member):
+    first = make_member(password=None, name="First Reader")
+    second = make_member(password=None, name="Second Reader")
+    _opened(client, first, "/members")
+    assert "First Reader" in client.get("/members").get_data(as_text=True)  # kept
+    with client.session_transaction() as session:  # the same session (and CSRF secret)
+        session["_user_id"] = f"{second.id}:{Member.get_by_id(second.id).session_version}"
+    page = soup(client.get("/members"))
+    assert "Second Reader" in page.select_one("nav").get_text()
+    assert "First Reader" not in page.select_one("nav").get_text()
 
 
 def test_pages_beyond_the_budget_go_least_recently_used_first():
