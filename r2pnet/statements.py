@@ -31,10 +31,14 @@ KEPT_RESULTS = 1024
 _kept_results = Memo(KEPT_RESULTS)  # (key, engine class, raw rows) -> converted rows
 
 
-def run(key, build, *values, raw=False):
+def run(key, build, *values, raw=False, planned_each_time=False):
     """Run `build(*values)`: a select's rows (or a write's RETURNING rows) as the query
-    returns them (`raw`: as `execute` gives them), else the number of rows changed."""
-    return execute(_statement(key, build, values)[1], values, raw)
+    returns them (`raw`: as `execute` gives them), else the number of rows changed.
+
+    `planned_each_time`: PostgreSQL plans each run for its values, never keeping a plan (a
+    search, whose best plan depends on how many documents hold its words).
+    """
+    return execute(_statement(key, build, values)[1], values, raw, planned_each_time)
 
 
 def run_kept(key, build, *values):
@@ -57,7 +61,9 @@ def run_kept(key, build, *values):
 
 def _statement(key, build, values):
     """(its cache key, the statement from `build_once`), built at the first call."""
-    shape = tuple(len(value) if type(value) is tuple else value is None for value in values)
+    # A tuple's length, or whether the value is None: "null" (True would equal a length of 1).
+    shape = tuple(len(value) if type(value) is tuple else "null" if value is None else ""
+                  for value in values)
     cache_key = (key, type(db.obj), shape)
     statement = _built.get(cache_key)
     if statement is None:
@@ -81,11 +87,11 @@ def build_once(build, values):
                         for slot, param in zip(found, params, strict=True)], {}
 
 
-def execute(statement, values, raw=False):
+def execute(statement, values, raw=False, planned_each_time=False):
     """Run a statement from `build_once` with these values (see `run`); `raw`: its rows as
     the driver returns them, tuples in the order selected, without peewee's row conversion."""
     query, _, _, primed = statement
-    cursor = _cursor(statement, values)
+    cursor = _cursor(statement, values, planned_each_time)
     if raw:
         return cursor.fetchall()
     if isinstance(query, SelectBase) or getattr(query, "_returning", None):
@@ -93,13 +99,13 @@ def execute(statement, values, raw=False):
     return cursor.rowcount
 
 
-def _cursor(statement, values):
+def _cursor(statement, values, planned_each_time=False):
     """The statement run with these values."""
     _, sql, params, _ = statement
     flat = _flatten(values)
     arguments = [fixed if slot is None else flat[slot] for slot, fixed in params]
     # PostgreSQL: prepared, so its plan may be kept (r2pnet/extensions.py make_database).
-    return (db.execute_prepared(sql, arguments) if is_postgres()
+    return (db.execute_prepared(sql, arguments) if is_postgres() and not planned_each_time
             else db.execute_sql(sql, arguments))
 
 

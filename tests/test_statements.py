@@ -95,6 +95,23 @@ def test_tuples_and_none_build_one_statement_per_shape(app, make_member):
     assert emails((bo.region_id,), "xx") == ["bo@example.org"]
 
 
+def test_none_and_a_tuple_of_one_are_different_shapes(app, make_member):
+    ada = make_member("ada@example.org", region_key="africa")
+    make_member("cy@example.org", region_key=None)
+
+    def in_regions(region_ids):
+        return (Member.select(Member.email)
+                .where(Member.region.in_(region_ids) if region_ids is not None
+                       else Member.region.is_null())
+                .order_by(Member.email))
+
+    def emails(*values):
+        return [m.email for m in statements.run("test: none or one", in_regions, *values)]
+
+    assert emails(None) == ["cy@example.org"]
+    assert emails((ada.region_id,)) == ["ada@example.org"]
+
+
 def _with_region(email):
     return (Member.select(Member, Region).join(Region, JOIN.LEFT_OUTER)
             .where(Member.email == email))
