@@ -38,6 +38,15 @@ class BaseModel(Model):
 PREPARE_WHEN_ASKED = 2**31
 
 
+# Each connection's settings, for statements of a few milliseconds answering web requests:
+# - no parallel workers: starting them took several milliseconds of a search's 10-30 (their
+#   values are then computed before the plan runs, even those it would never need), and the
+#   workers compete with the other requests for the same cores;
+# - no JIT compilation: it starts above a planned cost that a statement over every lesson
+#   can reach, and compiling takes tens of milliseconds, more than such a statement.
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
+
+
 class PostgresqlPool(PooledPostgresqlDatabase):
     """The pool, asking the server whether a connection is alive (a round trip) only when it
     has not been used for a second: a busy worker reuses its connection many times a second.
@@ -106,7 +115,8 @@ def make_database(settings):
         settings["database"], host=settings["host"], port=settings["port"],
         user=settings["user"], password=settings["password"],
         max_connections=settings["max_connections"], timeout=settings["pool_timeout"],
-        stale_timeout=300, connect_timeout=5, prepare_threshold=PREPARE_WHEN_ASKED)
+        stale_timeout=300, connect_timeout=5, prepare_threshold=PREPARE_WHEN_ASKED,
+        options=SESSION_OPTIONS)
 
 
 def init_database(app):

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from peewee import JOIN, SQL, Case, Entity, Expression, PostgresqlDatabase, Select, Table, fn
 from playhouse import fts_parser
 
+from r2pnet import statements
 from r2pnet.catalogue import Memo
 from r2pnet.extensions import db, is_postgres
 
@@ -47,8 +48,12 @@ HITS = "search_hits"
 # SEARCH_CANDIDATES overrides it). At 100,000 lessons, ranking every match of a common word
 # took hundreds of milliseconds; walking and ranking 1,000 takes tens (docs/performance.md).
 SEARCH_CANDIDATES = 1000
+# PostgreSQL: how many of the newest matches, per candidate, are sorted before their
+# visibility is checked (Candidates._postgres_newest); past them, the walk checks as it goes.
+NEAREST_MATCHES = 4
 
 WORD = re.compile(r"[^\W_]+")
+ASCII_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 ASCII_WORD = re.compile(r"[a-z0-9]+")  # FTS5 unicode61's words in lowercase ASCII text
 # Control characters, and the pair joiner: no word of a text may hold it.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000]")
@@ -154,12 +159,27 @@ def matching(kind, text):
         Lesson.select().join(hits, on=(hits.c.object_id == Lesson.id)).order_by(hits.c.rank)
         Lesson.select().where(Lesson.id.in_(hits.select(hits.c.object_id)))
     """
+    found = terms(text)
+    if found is None:
+        return None
+    if is_postgres():
+        return _postgres_matching(kind, found)
+    return _sqlite_matching(kind, found)
+
+
+def terms(text):
+    """What the engine is asked for user text, as plain strings, or None (no words to search).
+
+    PostgreSQL: (the text, accents folded), read by websearch_to_tsquery. SQLite: the FTS5
+    expressions of every field, the title and the tags. The SQL of a search is built from
+    these alone, so a statement built once for one search serves any other (its values).
+    """
     query = _query_text(text)
     if query is None:
         return None
     if is_postgres():
-        return _postgres_matching(kind, query)
-    return _sqlite_matching(kind, query)
+        return (_fold(query),)
+    return tuple(_fts_expression(query, fields) for fields in (FIELDS, ("title",), ("tags",)))
 
 
 class MatchCount(int):
@@ -191,17 +211,17 @@ def candidates(kind, text, visible):
         ... join hits, order by hits.c.rank, read hits.c.found of any row ...
         total = found.total(row.found) if rows else found.count()
     """
-    query = _query_text(text)
-    if query is None:
+    found = terms(text)
+    if found is None:
         return None
-    return Candidates(kind, query, visible, candidate_cap())
+    return Candidates(kind, found, visible, candidate_cap())
 
 
 class Candidates:
-    """The newest visible matches of one search, at most `cap` of them."""
+    """The newest visible matches of one search (its `terms`), at most `cap` of them."""
 
-    def __init__(self, kind, query, visible, cap):
-        self.kind, self.query, self.visible, self.cap = kind, query, visible, cap
+    def __init__(self, kind, terms, visible, cap):
+        self.kind, self.terms, self.visible, self.cap = kind, terms, visible, cap
 
     def ranked(self):
         """A subquery of (object_id, rank, found) over the candidates, in one walk.
@@ -210,17 +230,19 @@ class Candidates:
         same on every row, is how many it walked (give it to total()).
         """
         hits = _documents.alias(HITS)
+        ctes = []
         if is_postgres():
             # Ranked after the walk: a plan that fetches every match and sorts them by id
             # (for rare words) would otherwise rank them all.
-            newest = self._newest(hits, self.cap + 1).cte("newest", materialized=True)
+            walk, ctes = self._postgres_newest(self.cap + 1)
+            newest = walk.cte("newest", materialized=True)
             document = _documents.alias("candidate")
-            rank = _postgres_rank(document, self.query)
+            rank = _postgres_rank(document, *self.terms)
         else:
             bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
             newest = self._newest(hits, self.cap + 1, bm25.alias("relevance")).cte(
                 "newest", materialized=True)
-            rank = _sqlite_candidate_rank(newest, self.query)
+            rank = _sqlite_candidate_rank(newest, *self.terms[1:])
         found = Select([newest], [fn.COUNT(SQL("*"))])
         oldest = Select([newest], [fn.MIN(newest.c.document_id)])
         ranked = Select([newest], [newest.c.object_id, rank.alias("rank"), found.alias("found")])
@@ -228,7 +250,7 @@ class Candidates:
             ranked = ranked.join(document, on=((document.kind == self.kind)
                                                & (document.id == newest.c.document_id)))
         return (ranked
-                .with_cte(newest)
+                .with_cte(*ctes, newest)
                 # One past the cap was walked only to know that more match: drop it.
                 .where((found <= self.cap) | (newest.c.document_id > oldest))
                 # No row more, but a LIMIT keeps PostgreSQL from folding the walk into the
@@ -254,14 +276,60 @@ class Candidates:
 
     def count(self):
         """The MatchCount on its own, in one statement (when no row of ranked() was read)."""
-        hits = _documents.alias(HITS)
-        newest = self._newest(hits, self.cap + 1).alias("newest")
-        return self.total(Select([newest], [fn.COUNT(SQL("*"))]).bind(db).scalar())
+        if is_postgres():
+            walk, ctes = self._postgres_newest(self.cap + 1)
+            newest = walk.alias("newest")
+            counted = Select([newest], [fn.COUNT(SQL("*"))]).with_cte(*ctes)
+        else:
+            newest = self._newest(_documents.alias(HITS), self.cap + 1).alias("newest")
+            counted = Select([newest], [fn.COUNT(SQL("*"))])
+        return self.total(counted.bind(db).scalar())
 
     def object_ids(self):
         """A subquery of the candidates' object ids (facets count over it)."""
+        if is_postgres():
+            walk, ctes = self._postgres_newest(self.cap)
+            newest = walk.alias("newest")
+            return Select([newest], [newest.c.object_id]).with_cte(*ctes)
         hits = _documents.alias(HITS)
         return self._newest(hits, self.cap).select(hits.object_id)
+
+    def _postgres_newest(self, limit):
+        """((document_id, object_id) of the first `limit` visible matches, newest first; the
+        CTEs it reads): on PostgreSQL, the visibility of a match is checked once it is among
+        the newest.
+
+        Checking each match as the walk finds it cost more than finding it: for a word in a
+        few thousand documents, the plan fetches them all, checks each, then sorts. Here the
+        newest NEAREST_MATCHES times `limit` matches are found and sorted first (the planner
+        still walks the id index for common words), and checked in that order until `limit`
+        are visible. Fewer visible among them (a viewer who may see few): the walk goes on
+        below the oldest of them, checking as it goes.
+        """
+        match = lambda hits: _postgres_condition(hits, self.kind, *self.terms)  # noqa: E731
+        nearest = _documents.alias("nearest")
+        sorted_matches = (nearest.select(nearest.id.alias("document_id"), nearest.object_id)
+                          .where(match(nearest))
+                          .order_by(nearest.id.desc())
+                          .limit(limit * NEAREST_MATCHES))
+        among = sorted_matches.alias("among")
+        first = (Select([among], [among.c.document_id, among.c.object_id])
+                 .where(self._visible(among.c.object_id))
+                 .order_by(among.c.document_id.desc())
+                 .limit(limit)
+                 .cte("first_visible", materialized=True))
+        short = Select([first], [fn.COUNT(SQL("*"))]) < limit
+        # The oldest of those matches, or NULL when there were fewer (none is left to walk).
+        boundary = (sorted_matches.clone().select(nearest.id)
+                    .offset(limit * NEAREST_MATCHES - 1).limit(1))
+        hits = _documents.alias(HITS)
+        rest = (hits.select(hits.id.alias("document_id"), hits.object_id)
+                .where(short & Expression(boundary, "IS NOT", SQL("NULL")) & match(hits)
+                       & (hits.id < boundary) & self._visible(hits.object_id))
+                .order_by(hits.id.desc())
+                .limit(limit))
+        newest = Select([first], [first.c.document_id, first.c.object_id]) + rest
+        return newest.order_by(SQL('"document_id"').desc()).limit(limit), [first]
 
     def _newest(self, hits, limit, *columns):
         """(document_id, object_id, *columns) of the first `limit` visible matches, newest
@@ -269,12 +337,12 @@ class Candidates:
         document_id = hits.id if is_postgres() else _fts.rowid
         if is_postgres():
             walk = hits.select(document_id.alias("document_id"), hits.object_id, *columns).where(
-                _postgres_condition(hits, self.kind, self.query))
+                _postgres_condition(hits, self.kind, *self.terms))
         else:
             walk = (_fts
                     .select(document_id.alias("document_id"), hits.object_id, *columns)
                     .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
-                    .where(_fts_match(_fts_expression(self.query, FIELDS))
+                    .where(_fts_match(self.terms[0])
                            & (hits.kind == self.kind)))
         return (walk
                 .where(self._visible_here(hits))
@@ -283,39 +351,42 @@ class Candidates:
 
     def _visible_here(self, hits):
         """EXISTS: the match's object is among the visible ones (checked match by match)."""
+        return self._visible(hits.object_id)
+
+    def _visible(self, object_id):
         key = self.visible.model._meta.primary_key
-        return fn.EXISTS(self.visible.select(SQL("1")).where(key == hits.object_id))
+        return fn.EXISTS(self.visible.select(SQL("1")).where(key == object_id))
 
 
-def _sqlite_candidate_rank(newest, query):
-    """bm25 of the walk, lifted by the tiers; their MATCHes read only the candidates' range."""
+def _sqlite_candidate_rank(newest, in_title, in_tags):
+    """bm25 of the walk, lifted by the tiers (the FTS5 expressions of the title and the tags);
+    their MATCHes read only the candidates' range."""
     oldest = Select([newest], [fn.MIN(newest.c.document_id)])
 
-    def among_candidates(column):
-        return newest.c.document_id.in_(_fts_rowids(_fts_expression(query, (column,)))
-                                        .where(_fts.rowid >= oldest))
+    def among_candidates(expression):
+        return newest.c.document_id.in_(_fts_rowids(expression).where(_fts.rowid >= oldest))
 
     relevance = newest.c.relevance
     return (relevance / (1.0 - relevance)
-            - _tier(among_candidates("title"), TITLE_TIER)
-            - _tier(among_candidates("tags"), TAGS_TIER))
+            - _tier(among_candidates(in_title), TITLE_TIER)
+            - _tier(among_candidates(in_tags), TAGS_TIER))
 
 
-def _sqlite_matching(kind, query):
+def _sqlite_matching(kind, terms):
     # The hits alias names both the documents table inside and the subquery outside, so
     # hits.c.object_id is valid in a join on the subquery and in hits.select(...) alike.
     hits = _documents.alias(HITS)
     bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
     rank = (bm25 / (1.0 - bm25)
-            - _tier(_fts.rowid.in_(_fts_rowids(_fts_expression(query, ("title",)))), TITLE_TIER)
-            - _tier(_fts.rowid.in_(_fts_rowids(_fts_expression(query, ("tags",)))), TAGS_TIER))
+            - _tier(_fts.rowid.in_(_fts_rowids(terms[1])), TITLE_TIER)
+            - _tier(_fts.rowid.in_(_fts_rowids(terms[2])), TAGS_TIER))
     # The full-text index must lead, or SQLite runs the MATCH once per row of another table:
     # CROSS JOIN puts it before the documents, and OFFSET 0 keeps the planner from flattening
     # this subquery into the caller's join (the hits are computed once, then joined).
     return (_fts
             .select(hits.object_id, rank.alias("rank"))
             .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
-            .where(_fts_match(_fts_expression(query, FIELDS)) & (hits.kind == kind))
+            .where(_fts_match(terms[0]) & (hits.kind == kind))
             .limit(-1)
             .offset(0)
             .alias(HITS))
@@ -365,32 +436,36 @@ def _fts_rowids(expression):
     return _fts.select(_fts.rowid).where(_fts_match(expression))
 
 
-def _postgres_matching(kind, query):
+def _postgres_matching(kind, terms):
     hits = _documents.alias(HITS)
     return (hits
-            .select(hits.object_id, _postgres_rank(hits, query).alias("rank"))
-            .where(_postgres_condition(hits, kind, query))
+            .select(hits.object_id, _postgres_rank(hits, *terms).alias("rank"))
+            .where(_postgres_condition(hits, kind, *terms))
             .alias(HITS))
 
 
-def _tsquery(query):
-    return fn.websearch_to_tsquery(SQL("'simple'::regconfig"), _fold(query))
+def _tsquery(folded):
+    return fn.websearch_to_tsquery(SQL("'simple'::regconfig"), folded)
 
 
-def _postgres_condition(hits, kind, query):
-    tsquery = _tsquery(query)
+def _postgres_condition(hits, kind, folded):
+    tsquery = _tsquery(folded)
     # The pairs every match of the query's phrases holds (migration 0017), or NULL: GIN finds
     # the documents that hold them, and only those are checked for the phrases.
     pairs = fn.search_phrase_filter(tsquery)
+    # The filter is computed once, as the statement is planned, which then reads either the
+    # documents' index or, for a phrase, the pairs' index alone: with both, it also read every
+    # document holding each word of the phrase (tens of thousands) to intersect them.
     return ((hits.kind == kind)
-            & _ts_match(hits.document, tsquery)
-            & (pairs.is_null() | _ts_match(hits.pairs, pairs))
+            & ((pairs.is_null() & _ts_match(hits.document, tsquery))
+               | (pairs.is_null(False) & _ts_match(hits.pairs, pairs)
+                  & _not_indexed(_ts_match(hits.document, tsquery))))
             # Only negated words ("-word") would match nearly everything: match nothing.
             & (fn.querytree(tsquery) != "T"))
 
 
-def _postgres_rank(hits, query):
-    tsquery = _tsquery(query)
+def _postgres_rank(hits, folded):
+    tsquery = _tsquery(folded)
     # 0 - x, not -x: peewee reads a unary minus as DESC. Flag 32 scales the rank into [0, 1).
     return (0 - fn.ts_rank_cd(hits.document, tsquery, 32)
             - _tier(_ts_match(hits.document, _weighted(tsquery, "A")), TITLE_TIER)
@@ -402,6 +477,11 @@ def _weighted(tsquery, weight):
     document matches it when that part alone satisfies the query, as `ts_filter` would tell,
     without copying the document."""
     return fn.regexp_replace(tsquery.cast("text"), LEXEME, rf"\&:{weight}", "g").cast("tsquery")
+
+
+def _not_indexed(condition):
+    """The condition, in a form the planner does not look up in an index (IS TRUE)."""
+    return Expression(condition, "IS", SQL("TRUE"))
 
 
 def _ts_match(document, tsquery):
@@ -419,15 +499,21 @@ def snippets(kind, object_ids, text):
 
     Every other character is escaped, so the values are safe to render with |safe.
     """
-    ids = [int(object_id) for object_id in object_ids]
+    ids = tuple(int(object_id) for object_id in object_ids)
     if not ids:
         return {}
     pattern = _highlighter(text)
-    rows = (_documents
+    # A page's statement is built once per number of ids; a longer list's each time.
+    rows = (statements.run("search bodies", _bodies, kind, ids, raw=True)
+            if len(ids) <= statements.MAX_LISTED else _bodies(kind, ids))
+    return {object_id: _snippet(body, pattern) for object_id, body in rows}
+
+
+def _bodies(kind, ids):
+    return (_documents
             .select(_documents.object_id, _documents.body)
             .where((_documents.kind == kind) & _documents.object_id.in_(ids))
             .tuples())
-    return {object_id: _snippet(body, pattern) for object_id, body in rows}
 
 
 def highlight_title(kind, object_id_to_title, text):
@@ -501,7 +587,7 @@ def _marked(text, pattern, start=0, end=None):
 
 
 def _highlighter(text):
-    """A regex for the text's words as whole words, ignoring case and accents, or None."""
+    """The text's words as whole words, ignoring case and accents (a _Words), or None."""
     query = _query_text(text)
     if query is None:
         return None
@@ -510,8 +596,57 @@ def _highlighter(text):
              for word in WORD.findall(chunk)}
     if not terms:
         return None
-    alternatives = sorted((_accent_insensitive(term) for term in terms), key=len, reverse=True)
-    return re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(alternatives), re.IGNORECASE)
+    return _Words(terms)
+
+
+class _Words:
+    """Finds whole words in a text, ignoring case and accents (`finditer`, as a regex).
+
+    An ASCII text (most lessons) is searched for the ASCII words in lower case, then each
+    find is checked for letters on either side: the same finds as the regex, which tries an
+    accent class at every character of the text, in a third of the time.
+    """
+
+    def __init__(self, terms):
+        alternatives = sorted((_accent_insensitive(term) for term in terms), key=len,
+                              reverse=True)
+        self.pattern = re.compile(r"(?<![^\W_])(?:%s)(?![^\W_])" % "|".join(alternatives),
+                                  re.IGNORECASE)
+        # Longest first: a shorter word found where a longer one is would end inside a word.
+        self.ascii = (re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
+                      if all(term.isascii() for term in terms) else None)
+
+    def finditer(self, text, start=0):
+        """The whole-word finds in `text` from `start` (objects with start, end and group)."""
+        if self.ascii is None or not text.isascii():
+            return self.pattern.finditer(text, start)
+        return self._ascii_finds(text, start)
+
+    def _ascii_finds(self, text, start):
+        lowered = text.lower()  # the same length and places: every character is ASCII
+        for found in self.ascii.finditer(lowered, start):
+            begin, end = found.span()
+            if not ((begin and lowered[begin - 1] in ASCII_WORD_CHARACTERS)
+                    or lowered[end:end + 1] in ASCII_WORD_CHARACTERS):
+                yield _Find(text, begin, end)
+
+
+class _Find:
+    """A word found in a text, as a regex match gives it (start, end, group)."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text, start, end):
+        self._text, self._start, self._end = text, start, end
+
+    def start(self):
+        return self._start
+
+    def end(self):
+        return self._end
+
+    def group(self):
+        return self._text[self._start:self._end]
 
 
 def _accent_insensitive(term):

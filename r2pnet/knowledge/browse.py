@@ -21,25 +21,44 @@ TERM_FILTERS = {"pillar": "pillar", "crime": "crime", "priority": "priority",
 
 def filtered(viewer, filters):
     """Visible lessons matching every filter (a subquery-friendly query of lessons)."""
-    query = Lesson.visible_to(viewer)
-    if not filters.get("mine"):
+    reader, values = _filter_values(viewer, filters)
+    return _filtered_by(reader, *values)
+
+
+def _filter_values(viewer, filters):
+    """(the reader's kind, the plain values _filtered_by takes) of a viewer and filters."""
+    reader, *scope = Lesson.reader_scope(viewer)
+    member_id, region_ids = scope or (None, None)
+    lists = [tuple(str(value) for value in filters.get(name) or ()) or None
+             for name in TERM_FILTERS]
+    return reader, (member_id, region_ids, viewer.id if filters.get("mine") else None, *lists,
+                    filters.get("region") or None, filters.get("country") or None,
+                    filters.get("year") or None)
+
+
+def _filtered_by(reader, member_id, region_ids, author_id, *rest):
+    """The lessons a reader may read that match every filter, from plain values (None: no
+    such filter), so that a statement built once serves any values of one shape."""
+    *lists, region, country, year = rest
+    query = Lesson.where_readable(Lesson.select(), reader,
+                                  *((member_id, region_ids) if reader == "member" else ()))
+    if author_id is None:
         query = query.where(Lesson.is_published == True)  # noqa: E712
     else:
-        query = query.where(Lesson.author == viewer.id)
-    for name, kind in TERM_FILTERS.items():
-        for value in filters.get(name) or []:
+        query = query.where(Lesson.author == author_id)
+    for kind, keys in zip(TERM_FILTERS.values(), lists, strict=True):
+        for key in keys or ():
             query = query.where(Lesson.id.in_(
                 LessonTerm.select(LessonTerm.lesson)
-                .where(LessonTerm.kind == kind, LessonTerm.key == str(value))))
-    if filters.get("region"):
+                .where(LessonTerm.kind == kind, LessonTerm.key == key)))
+    if region is not None:
         query = query.where(Lesson.region.in_(
-            Region.select(Region.id).where(Region.key == filters["region"])))
-    if filters.get("country"):
+            Region.select(Region.id).where(Region.key == region)))
+    if country is not None:
         # An anonymized lesson's country is never revealed, not even by filtering on it.
-        query = query.where(Lesson.country == filters["country"],
-                            Lesson.attribution == "office")
-    if filters.get("year"):
-        query = query.where(Lesson.published_year == filters["year"])
+        query = query.where(Lesson.country == country, Lesson.attribution == "office")
+    if year is not None:
+        query = query.where(Lesson.published_year == year)
     return query
 
 
@@ -59,6 +78,8 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None, keep=
         keep = None
 
     def choose():  # the filtered query is built only when the choice is not kept
+        if searching and sort == "relevance":
+            return _by_relevance(viewer, filters, page, per_page)
         return _chosen(filtered(viewer, filters), searched(viewer, filters), sort, page,
                        per_page, known_total, filters)
 
@@ -68,8 +89,46 @@ def results(viewer, filters, page=1, per_page=PAGE_SIZE, known_total=None, keep=
     return attach_terms(lessons), total
 
 
+def _by_relevance(viewer, filters, page, per_page):
+    """(the page's lessons, total) of a search by relevance, in one statement built once per
+    reader kind and shape of filters: building a search's SQL took longer than its planning.
+    """
+    reader, values = _filter_values(viewer, filters)
+    terms = search.terms(filters["q"])
+    cap = search.candidate_cap()
+    rows = statements.run(
+        ("lessons by relevance", reader, cap, len(terms)),
+        lambda *values: _relevance_page(reader, cap, values, len(terms)),
+        *values, *terms, (page - 1) * per_page, per_page, raw=True, planned_each_time=True)
+    lessons = listed_lessons(rows)
+    found = search.Candidates("lesson", terms, _checked_by_index(_filtered_by(reader, *values)),
+                              cap)
+    total = _search_total(found, lessons, page)
+    if lessons:
+        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
+        for lesson in lessons:
+            lesson.snippet = snippets.get(lesson.id, "")
+    return lessons, total
+
+
+def _relevance_page(reader, cap, values, term_count):
+    """The statement of _by_relevance, of its plain values (filters, terms, offset, limit)."""
+    *filter_values, offset, limit = values
+    terms = tuple(filter_values[-term_count:])
+    lessons = _checked_by_index(_filtered_by(reader, *filter_values[:-term_count]))
+    hits = search.Candidates("lesson", terms, lessons, cap).ranked()
+    chosen = (Select([hits], [hits.c.object_id.alias("id"), hits.c.rank, hits.c.found])
+              .order_by(hits.c.rank, hits.c.object_id.desc())
+              .limit(limit).offset(offset)
+              .alias("chosen"))
+    return (_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id)).switch(Lesson),
+                   chosen.c.found)
+            .order_by(chosen.c.rank, chosen.c.id.desc())
+            .tuples())
+
+
 def _chosen(query, found, sort, page, per_page, known_total, filters):
-    """(the page's lessons, total), chosen now."""
+    """(the page's lessons, total), chosen now (any order but a search's relevance)."""
     hits = found.ranked() if found is not None else None
     if hits is None:
         total = query.count() if known_total is None else known_total
