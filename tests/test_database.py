@@ -54,6 +54,14 @@ def test_postgresql_connections_are_pooled(app):
     assert isinstance(db.obj, PooledPostgresqlDatabase)
 
 
+def test_postgresql_connections_run_without_parallel_workers_or_jit(app):
+    if not is_postgres():
+        pytest.skip("PostgreSQL settings")
+    with db.connection_context():
+        assert db.execute_sql("SHOW max_parallel_workers_per_gather").fetchone()[0] == "0"
+        assert db.execute_sql("SHOW jit").fetchone()[0] == "off"
+
+
 def _backend_pid():
     with db.connection_context():
         return db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]

@@ -5,6 +5,7 @@ is as before: title matches, then tag matches, then relevance.
 """
 import pytest
 
+from r2pnet import search
 from r2pnet.extensions import db
 from r2pnet.knowledge import browse, services
 from r2pnet.knowledge.schemas import BrowseSchema
@@ -128,6 +129,31 @@ def test_hidden_lessons_never_take_a_candidate_place(capped, client, reader, aut
 
     assert [lesson.id for lesson in lessons] == [lesson.id for lesson in reversed(seen)]
     assert total == 2 and not total.capped
+
+
+def test_a_reader_who_may_see_few_of_the_newest_matches_gets_the_newest_visible_ones(
+        capped, reader, author, make_lesson):
+    older = _lessons_about_kalara(make_lesson, author, CAP + 2)
+    # More hidden matches than PostgreSQL sorts before checking visibility (it then walks on).
+    _lessons_about_kalara(make_lesson, author, search.NEAREST_MATCHES * (CAP + 1) + 3,
+                          visibility="region", region_key="europe")
+    newer = _lessons_about_kalara(make_lesson, author, 2)
+
+    lessons, total = _results(reader, "kalara")
+
+    newest = {lesson.id for lesson in [*newer, *older[-(CAP - 2):]]}
+    assert {lesson.id for lesson in lessons} == newest
+    assert total == CAP and total.capped
+
+
+def test_a_reader_who_may_see_none_of_many_matches_finds_nothing(capped, reader, author,
+                                                                  make_lesson):
+    _lessons_about_kalara(make_lesson, author, search.NEAREST_MATCHES * (CAP + 1) + 3,
+                          visibility="region", region_key="europe")
+
+    lessons, total = _results(reader, "kalara")
+
+    assert lessons == [] and total == 0 and not total.capped
 
 
 def test_filters_apply_before_the_cap(capped, reader, author, make_lesson):
