@@ -168,7 +168,9 @@ def test_own_edits_are_not_reported_as_administrator_edits(client, member):
 
 # --- bad input -------------------------------------------------------------------------------
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+# A week ahead, not tomorrow: computed as the tests are collected, it must still be in the
+# future when a suite that started before midnight reaches it.
+A_WEEK_AHEAD = (dt.date.today() + dt.timedelta(days=7)).isoformat()
 
 BAD_INPUT = [
     # (case, changes to FULL_PROFILE, field at fault, message shown next to it)
@@ -187,7 +189,7 @@ BAD_INPUT = [
      "Use a date such as 2024-03-31."),
     ("impossible date", {"focal_point_since": "2023-02-30"}, "focal_point_since",
      "Use a date such as 2024-03-31."),
-    ("future date", {"focal_point_since": TOMORROW}, "focal_point_since",
+    ("future date", {"focal_point_since": A_WEEK_AHEAD}, "focal_point_since",
      "Give a date between 1990 and today."),
     ("date before 1990", {"focal_point_since": "1989-12-31"}, "focal_point_since",
      "Give a date between 1990 and today."),
