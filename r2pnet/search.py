@@ -20,7 +20,8 @@ from itertools import chain, islice, pairwise
 
 from flask import current_app
 from markupsafe import Markup, escape
-from peewee import JOIN, SQL, Case, Entity, Expression, PostgresqlDatabase, Select, Table, fn
+from peewee import (JOIN, SQL, Case, Column, Entity, Expression, PostgresqlDatabase, Select,
+                    Table, fn)
 from playhouse import fts_parser
 
 from r2pnet import statements
@@ -247,8 +248,8 @@ class Candidates:
         oldest = Select([newest], [fn.MIN(newest.c.document_id)])
         ranked = Select([newest], [newest.c.object_id, rank.alias("rank"), found.alias("found")])
         if is_postgres():
-            ranked = ranked.join(document, on=((document.kind == self.kind)
-                                               & (document.id == newest.c.document_id)))
+            # By the row's place (a TID scan), read in the same statement as the walk.
+            ranked = ranked.join(document, on=(Column(document, "ctid") == newest.c.place))
         return (ranked
                 .with_cte(*ctes, newest)
                 # One past the cap was walked only to know that more match: drop it.
@@ -295,9 +296,10 @@ class Candidates:
         return self._newest(hits, self.cap).select(hits.object_id)
 
     def _postgres_newest(self, limit):
-        """((document_id, object_id) of the first `limit` visible matches, newest first; the
-        CTEs it reads): on PostgreSQL, the visibility of a match is checked once it is among
-        the newest.
+        """((document_id, object_id, place) of the first `limit` visible matches, newest
+        first; the CTEs it reads): on PostgreSQL, the visibility of a match is checked once it
+        is among the newest. `place` is the row's ctid, where the ranking reads the document
+        again without looking its id up in an index.
 
         Checking each match as the walk finds it cost more than finding it: for a word in a
         few thousand documents, the plan fetches them all, checks each, then sorts. Here the
@@ -308,12 +310,13 @@ class Candidates:
         """
         match = lambda hits: _postgres_condition(hits, self.kind, *self.terms)  # noqa: E731
         nearest = _documents.alias("nearest")
-        sorted_matches = (nearest.select(nearest.id.alias("document_id"), nearest.object_id)
+        sorted_matches = (nearest.select(nearest.id.alias("document_id"), nearest.object_id,
+                                         Column(nearest, "ctid").alias("place"))
                           .where(match(nearest))
                           .order_by(nearest.id.desc())
                           .limit(limit * NEAREST_MATCHES))
         among = sorted_matches.alias("among")
-        first = (Select([among], [among.c.document_id, among.c.object_id])
+        first = (Select([among], [among.c.document_id, among.c.object_id, among.c.place])
                  .where(self._visible(among.c.object_id))
                  .order_by(among.c.document_id.desc())
                  .limit(limit)
@@ -323,12 +326,13 @@ class Candidates:
         boundary = (sorted_matches.clone().select(nearest.id)
                     .offset(limit * NEAREST_MATCHES - 1).limit(1))
         hits = _documents.alias(HITS)
-        rest = (hits.select(hits.id.alias("document_id"), hits.object_id)
+        rest = (hits.select(hits.id.alias("document_id"), hits.object_id,
+                            Column(hits, "ctid").alias("place"))
                 .where(short & Expression(boundary, "IS NOT", SQL("NULL")) & match(hits)
                        & (hits.id < boundary) & self._visible(hits.object_id))
                 .order_by(hits.id.desc())
                 .limit(limit))
-        newest = Select([first], [first.c.document_id, first.c.object_id]) + rest
+        newest = Select([first], [first.c.document_id, first.c.object_id, first.c.place]) + rest
         return newest.order_by(SQL('"document_id"').desc()).limit(limit), [first]
 
     def _newest(self, hits, limit, *columns):
