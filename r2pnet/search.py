@@ -241,7 +241,7 @@ class Candidates:
             rank = _postgres_rank(document, *self.terms)
         else:
             bm25 = fn.bm25(Entity(_fts.__name__), *BM25_WEIGHTS)  # <= 0, lower is better
-            newest = self._newest(hits, self.cap + 1, bm25.alias("relevance")).cte(
+            newest = self._sqlite_newest(hits, self.cap + 1, bm25.alias("relevance")).cte(
                 "newest", materialized=True)
             rank = _sqlite_candidate_rank(newest, *self.terms[1:])
         found = Select([newest], [fn.COUNT(SQL("*"))])
@@ -282,7 +282,7 @@ class Candidates:
             newest = walk.alias("newest")
             counted = Select([newest], [fn.COUNT(SQL("*"))]).with_cte(*ctes)
         else:
-            newest = self._newest(_documents.alias(HITS), self.cap + 1).alias("newest")
+            newest = self._sqlite_newest(_documents.alias(HITS), self.cap + 1).alias("newest")
             counted = Select([newest], [fn.COUNT(SQL("*"))])
         return self.total(counted.bind(db).scalar())
 
@@ -293,7 +293,7 @@ class Candidates:
             newest = walk.alias("newest")
             return Select([newest], [newest.c.object_id]).with_cte(*ctes)
         hits = _documents.alias(HITS)
-        return self._newest(hits, self.cap).select(hits.object_id)
+        return self._sqlite_newest(hits, self.cap).select(hits.object_id)
 
     def _postgres_newest(self, limit):
         """((document_id, object_id, place) of the first `limit` visible matches, newest
@@ -308,7 +308,9 @@ class Candidates:
         are visible. Fewer visible among them (a viewer who may see few): the walk goes on
         below the oldest of them, checking as it goes.
         """
-        match = lambda hits: _postgres_condition(hits, self.kind, *self.terms)  # noqa: E731
+        def match(hits):
+            return _postgres_condition(hits, self.kind, *self.terms)
+
         nearest = _documents.alias("nearest")
         sorted_matches = (nearest.select(nearest.id.alias("document_id"), nearest.object_id,
                                          Column(nearest, "ctid").alias("place"))
@@ -335,29 +337,20 @@ class Candidates:
         newest = Select([first], [first.c.document_id, first.c.object_id, first.c.place]) + rest
         return newest.order_by(SQL('"document_id"').desc()).limit(limit), [first]
 
-    def _newest(self, hits, limit, *columns):
-        """(document_id, object_id, *columns) of the first `limit` visible matches, newest
-        first: both engines walk their index from the highest id and stop."""
-        document_id = hits.id if is_postgres() else _fts.rowid
-        if is_postgres():
-            walk = hits.select(document_id.alias("document_id"), hits.object_id, *columns).where(
-                _postgres_condition(hits, self.kind, *self.terms))
-        else:
-            walk = (_fts
-                    .select(document_id.alias("document_id"), hits.object_id, *columns)
-                    .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
-                    .where(_fts_match(self.terms[0])
-                           & (hits.kind == self.kind)))
-        return (walk
-                .where(self._visible_here(hits))
-                .order_by(document_id.desc())
+    def _sqlite_newest(self, hits, limit, *columns):
+        """SQLite: (document_id, object_id, *columns) of the first `limit` visible matches,
+        newest first: FTS5 gives the matches from the highest rowid down, each is checked as
+        it comes, and the walk stops."""
+        return (_fts
+                .select(_fts.rowid.alias("document_id"), hits.object_id, *columns)
+                .join(hits, JOIN.CROSS, on=(hits.id == _fts.rowid))
+                .where(_fts_match(self.terms[0]) & (hits.kind == self.kind)
+                       & self._visible(hits.object_id))
+                .order_by(_fts.rowid.desc())
                 .limit(limit))
 
-    def _visible_here(self, hits):
-        """EXISTS: the match's object is among the visible ones (checked match by match)."""
-        return self._visible(hits.object_id)
-
     def _visible(self, object_id):
+        """EXISTS: the object is among the visible (and filtered) ones."""
         key = self.visible.model._meta.primary_key
         return fn.EXISTS(self.visible.select(SQL("1")).where(key == object_id))
 
