@@ -191,6 +191,11 @@ class MatchCount(int):
         count.capped = capped
         return count
 
+    @classmethod
+    def walked(cls, found, cap):
+        """The count of a search whose walk found `found` matches, one past `cap` at most."""
+        return cls(min(found, cap), found > cap)
+
 
 def searchable(text):
     """Whether user text has words to search for (else `candidates` gives None)."""
@@ -273,7 +278,7 @@ class Candidates:
 
     def total(self, found):
         """The MatchCount of a search whose walk found `found` matches (ranked()'s column)."""
-        return MatchCount(min(found, self.cap), found > self.cap)
+        return MatchCount.walked(found, self.cap)
 
     def count(self):
         """The MatchCount on its own, in one statement (when no row of ranked() was read)."""

@@ -100,14 +100,9 @@ def _by_relevance(viewer, filters, page, per_page):
         ("lessons by relevance", reader, cap, len(terms)),
         lambda *values: _relevance_page(reader, cap, values, len(terms)),
         *values, *terms, (page - 1) * per_page, per_page, raw=True, planned_each_time=True)
-    lessons = listed_lessons(rows)
-    found = search.Candidates("lesson", terms, _checked_by_index(_filtered_by(reader, *values)),
-                              cap)
-    total = _search_total(found, lessons, page)
-    if lessons:
-        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
-        for lesson in lessons:
-            lesson.snippet = snippets.get(lesson.id, "")
+    lessons = _with_snippets(listed_lessons(rows), filters["q"])
+    total = _search_total(cap, lessons, page, lambda: search.Candidates(
+        "lesson", terms, _checked_by_index(_filtered_by(reader, *values)), cap))
     return lessons, total
 
 
@@ -121,10 +116,7 @@ def _relevance_page(reader, cap, values, term_count):
               .order_by(hits.c.rank, hits.c.object_id.desc())
               .limit(limit).offset(offset)
               .alias("chosen"))
-    return (_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id)).switch(Lesson),
-                   chosen.c.found)
-            .order_by(chosen.c.rank, chosen.c.id.desc())
-            .tuples())
+    return _chosen_lessons(chosen, (chosen.c.rank, chosen.c.id.desc()), with_found=True)
 
 
 def _chosen(query, found, sort, page, per_page, known_total, filters):
@@ -136,14 +128,19 @@ def _chosen(query, found, sort, page, per_page, known_total, filters):
     else:
         query = query.join(hits, on=(hits.c.object_id == Lesson.id))
         extra = [hits.c.found]  # the walk's count rides along with the page
-    lessons = _page(query, sort, hits, extra, page, per_page)
+    lessons = _page(query, sort, extra, page, per_page)
     if found is not None:
-        total = _search_total(found, lessons, page)
-    if hits is not None and lessons:
-        snippets = search.snippets("lesson", [lesson.id for lesson in lessons], filters["q"])
-        for lesson in lessons:
-            lesson.snippet = snippets.get(lesson.id, "")
+        total = _search_total(found.cap, lessons, page, lambda: found)
+        lessons = _with_snippets(lessons, filters["q"])
     return lessons, total
+
+
+def _with_snippets(lessons, text):
+    """The lessons, each given the `snippet` of its text matching the search."""
+    snippets = search.snippets("lesson", [lesson.id for lesson in lessons], text)
+    for lesson in lessons:
+        lesson.snippet = snippets.get(lesson.id, "")
+    return lessons
 
 
 def listed(viewer, ids):
@@ -161,20 +158,21 @@ def listed(viewer, ids):
                                          raw=True))
 
 
-def _page(query, sort, hits, extra, page, per_page):
+def _page(query, sort, extra, page, per_page):
     """The page's lessons, chosen on (id, sort key) alone, then read in full."""
-    if sort == "relevance" and hits is not None:
-        # The candidates are visible and filtered already: their page needs no lesson row.
-        chosen = (Select([hits], [hits.c.object_id.alias("id"), hits.c.rank, *extra])
-                  .order_by(hits.c.rank, hits.c.object_id.desc()))
-    else:
-        chosen = (query.select(Lesson.id, *_sort_keys(sort, hits), *extra)
-                  .order_by(*_ordering(sort, hits, Lesson, hits.c if hits is not None
-                                       else None)))
-    chosen = chosen.paginate(page, per_page).alias("chosen")
-    return listed_lessons(_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id))
-                                 .switch(Lesson), *([chosen.c.found] if extra else []))
-                          .order_by(*_ordering(sort, hits, chosen.c, chosen.c)).tuples())
+    chosen = (query.select(Lesson.id, _sort_column(sort, Lesson), *extra)
+              .order_by(*_ordering(sort, Lesson))
+              .paginate(page, per_page)
+              .alias("chosen"))
+    return listed_lessons(_chosen_lessons(chosen, _ordering(sort, chosen.c), bool(extra)))
+
+
+def _chosen_lessons(chosen, ordering, with_found):
+    """The chosen page's lessons as a list shows them (then the search's `found`), in order."""
+    return (_shown(Lesson.select().join(chosen, on=(chosen.c.id == Lesson.id)).switch(Lesson),
+                   *([chosen.c.found] if with_found else []))
+            .order_by(*ordering)
+            .tuples())
 
 
 def _shown(lessons, *extra):
@@ -186,11 +184,12 @@ def _shown(lessons, *extra):
             .join(Region, JOIN.LEFT_OUTER, on=(Lesson.region == Region.id)))
 
 
-def _search_total(found, lessons, page):
-    """The search's MatchCount: from the page's rows, or on its own past the last page."""
+def _search_total(cap, lessons, page, candidates):
+    """The search's MatchCount: from the page's rows, or past the last page counted on its own
+    (`candidates()` gives the search's Candidates, built only then)."""
     if lessons:
-        return found.total(lessons[0].found)
-    return found.count() if page > 1 else search.MatchCount(0)
+        return search.MatchCount.walked(lessons[0].found, cap)
+    return candidates().count() if page > 1 else search.MatchCount(0)
 
 
 def searched(viewer, filters):
@@ -219,18 +218,15 @@ def _checked_by_index(lessons):
 SORT_COLUMNS = {"newest": "published_at", "applied": "applied_count", "useful": "useful_count"}
 
 
-def _sort_keys(sort, hits):
-    """The columns the page is chosen by, besides the id."""
-    if sort == "relevance" and hits is not None:
-        return [hits.c.rank]
-    return [getattr(Lesson, SORT_COLUMNS.get(sort, "published_at"))]
+def _sort_column(sort, lesson_columns):
+    """The column the page is chosen by besides the id (a search by relevance has its own
+    statement, _relevance_page)."""
+    return getattr(lesson_columns, SORT_COLUMNS.get(sort, "published_at"))
 
 
-def _ordering(sort, hits, lesson_columns, rank_columns):
+def _ordering(sort, lesson_columns):
     """ORDER BY terms over the lesson's columns (or the chosen page's copy of them)."""
-    if sort == "relevance" and hits is not None:
-        return (rank_columns.rank, lesson_columns.id.desc())
-    column = getattr(lesson_columns, SORT_COLUMNS.get(sort, "published_at"))
+    column = _sort_column(sort, lesson_columns)
     if sort in SORT_COLUMNS and sort != "newest":
         return (column.desc(), lesson_columns.id.desc())
     return (column.desc(nulls="LAST"), lesson_columns.id.desc())
